@@ -1,0 +1,1 @@
+//! zyklus: plan, gate and announce a fixed release cadence.
