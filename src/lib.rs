@@ -1,1 +1,24 @@
-//! zyklus: plan, gate and announce a fixed release cadence.
+//! zyklus: plan, gate and announce a fixed release cadence — six releases a year,
+//! each planned from a scored backlog of change requests kept as TOML files, moved
+//! development → test → production by stage gates, and announced in German and
+//! English.
+//!
+//! Modules, and the direction of their dependencies (`cli` → the rest → `model`):
+//! - [`model`]: pure domain types (ids, requests, releases, partners, config);
+//! - [`workspace`]: the only place that reads and writes workspace files;
+//! - [`output`] and [`ui`]: reports as tables/JSON, colour and prompts;
+//! - [`cli`]: clap definitions and the glue of each command;
+//! - [`error`]: diagnostics, error printing and exit codes.
+
+pub mod cli;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod ui;
+pub mod workspace;
+
+/// Runs zyklus with the process's arguments; returns the exit code.
+#[must_use]
+pub fn run() -> u8 {
+    cli::run(std::env::args_os())
+}

@@ -1,0 +1,260 @@
+//! The command line: clap definitions, one file per command, and the settings
+//! resolved once per run. Commands are glue: load the workspace, call one pure
+//! function, hand the result to `output`.
+
+pub mod init;
+pub mod request;
+pub mod validate;
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, FixedOffset};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::Level;
+use crate::output::{Format, ReportDyn};
+use crate::ui::{Paint, Prompt};
+use crate::workspace::{self, Loaded};
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success
+  1  invalid input or a failed operation (nothing was written)
+  2  usage error
+  3  a gate or check that does not pass
+
+Environment:
+  ZYKLUS_WORKSPACE  the workspace directory (like -C)
+  ZYKLUS_NOW        the current time as RFC 3339, for reproducible runs
+  NO_COLOR          turns colour off";
+
+/// Plan, gate and announce a fixed release cadence from a TOML backlog.
+#[derive(Debug, Parser)]
+#[command(name = "zyklus", version, about, long_about = None, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// Workspace directory (default: the nearest ancestor with a zyklus.toml)
+    #[arg(
+        short = 'C',
+        long = "workspace",
+        global = true,
+        env = "ZYKLUS_WORKSPACE",
+        value_name = "DIR"
+    )]
+    pub workspace: Option<PathBuf>,
+
+    /// Output format of reports
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Answer yes to confirmations (needed when not on a terminal)
+    #[arg(short, long, global = true)]
+    pub yes: bool,
+
+    /// Print no progress or warnings on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a workspace (a minimal one, or --example for a realistic sample)
+    Init(init::Args),
+    /// Check every workspace file; report all problems with file, line and column
+    Validate(validate::Args),
+    /// Create, list, show and edit change requests
+    #[command(subcommand)]
+    Request(request::Command),
+}
+
+/// How a command ended when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// A gate or check did not pass: exit 3.
+    Unmet,
+}
+
+/// Everything resolved once from flags and environment.
+pub struct Settings {
+    pub format: Format,
+    pub yes: bool,
+    pub quiet: bool,
+    pub out_paint: Paint,
+    pub err_paint: Paint,
+    pub now: DateTime<FixedOffset>,
+    pub interactive: bool,
+    pub workspace_arg: Option<PathBuf>,
+    pub cwd: PathBuf,
+}
+
+impl Settings {
+    /// Resolves flags and environment.
+    ///
+    /// # Errors
+    /// When `ZYKLUS_NOW` is not RFC 3339 or the current directory is unreadable.
+    pub fn resolve(cli: &Cli) -> Result<Self> {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let colour = |tty: bool| match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        let now = match std::env::var("ZYKLUS_NOW") {
+            Ok(s) if !s.is_empty() => DateTime::parse_from_rfc3339(&s).map_err(|e| {
+                crate::error::with_hint(
+                    format!("ZYKLUS_NOW=`{s}` is not an RFC 3339 timestamp ({e})"),
+                    "write it like 2027-01-12T09:00:00+01:00, or unset it",
+                )
+            })?,
+            _ => chrono::Local::now().fixed_offset(),
+        };
+        Ok(Self {
+            format: cli.format,
+            yes: cli.yes,
+            quiet: cli.quiet,
+            out_paint: Paint {
+                enabled: colour(io::stdout().is_terminal()),
+            },
+            err_paint: Paint {
+                enabled: colour(io::stderr().is_terminal()),
+            },
+            now,
+            interactive: crate::ui::is_interactive(),
+            workspace_arg: cli.workspace.clone(),
+            cwd: std::env::current_dir().context("reading the current directory")?,
+        })
+    }
+
+    /// Finds, loads and validates the workspace; prints its warnings.
+    ///
+    /// # Errors
+    /// When there is no workspace or it has errors.
+    pub fn load(&self) -> Result<Loaded> {
+        let root = workspace::discover(self.workspace_arg.as_deref(), &self.cwd)?;
+        let loaded = workspace::load(&root)?;
+        self.print_warnings(&loaded.warnings);
+        Ok(loaded)
+    }
+
+    /// Prints diagnostics of level warning to stderr (unless quiet).
+    pub fn print_warnings(&self, diags: &[crate::error::Diagnostic]) {
+        if self.quiet {
+            return;
+        }
+        let mut err = io::stderr().lock();
+        for d in diags.iter().filter(|d| d.level == Level::Warning) {
+            let _ = d.write_to(&mut err, &self.err_paint);
+        }
+    }
+
+    /// A warning on stderr (unless quiet).
+    pub fn warn(&self, message: &str) {
+        if !self.quiet {
+            let label = self.err_paint.apply(crate::ui::Style::Warning, "warning");
+            let _ = writeln!(io::stderr(), "{label}: {message}");
+        }
+    }
+
+    /// A status line on stderr (unless quiet).
+    pub fn status(&self, message: &str) {
+        if !self.quiet {
+            let _ = writeln!(io::stderr(), "{message}");
+        }
+    }
+
+    /// Writes a report to stdout in the chosen format.
+    ///
+    /// # Errors
+    /// When stdout fails (a closed pipe is turned into success by `run`).
+    pub fn emit(&self, report: &dyn ReportDyn) -> Result<()> {
+        let mut out = io::stdout().lock();
+        crate::output::emit(report, self.format, &self.out_paint, &mut out)?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// The prompt for this run: dialoguer on a terminal, an error otherwise.
+    #[must_use]
+    pub fn prompt(&self, hint: &str) -> Box<dyn Prompt> {
+        crate::ui::prompt_for(self.interactive, hint)
+    }
+
+    /// Asks to confirm an action: `--yes` answers; without a terminal it fails.
+    ///
+    /// # Errors
+    /// Without `--yes` and without a terminal, or when the terminal fails.
+    pub fn confirm(&self, question: &str) -> Result<bool> {
+        if self.yes {
+            return Ok(true);
+        }
+        self.prompt("pass --yes to confirm without a terminal")
+            .confirm(question, false)
+    }
+
+    /// Who is acting, for history entries: `ZYKLUS_USER`, git-style env, or `$USER`.
+    #[must_use]
+    pub fn actor(&self) -> String {
+        ["ZYKLUS_USER", "GIT_AUTHOR_NAME", "USER", "USERNAME"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+            .unwrap_or_else(|| "unknown".into())
+    }
+}
+
+/// Parses arguments and runs the command; returns the process exit code.
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return u8::try_from(e.exit_code()).unwrap_or(crate::error::exit::USAGE);
+        }
+    };
+    let settings = match Settings::resolve(&cli) {
+        Ok(s) => s,
+        Err(e) => {
+            crate::error::report(&e, &mut io::stderr(), &Paint::plain());
+            return crate::error::exit::FAILURE;
+        }
+    };
+    match dispatch(cli.command, &settings) {
+        Ok(Outcome::Success) => crate::error::exit::OK,
+        Ok(Outcome::Unmet) => crate::error::exit::UNMET,
+        Err(e) if crate::error::is_broken_pipe(&e) => crate::error::exit::OK,
+        Err(e) => {
+            crate::error::report(&e, &mut io::stderr().lock(), &settings.err_paint);
+            crate::error::exit::FAILURE
+        }
+    }
+}
+
+fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
+    match command {
+        Command::Init(a) => init::run(&a, s),
+        Command::Validate(a) => validate::run(&a, s),
+        Command::Request(c) => request::run(c, s),
+    }
+}

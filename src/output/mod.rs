@@ -1,0 +1,127 @@
+//! Every report goes out through here: as JSON (a documented, stable shape for CI)
+//! or as a table for people. Renderers write to `&mut dyn Write` and never print
+//! themselves, so tests render into a `Vec<u8>`.
+
+use std::io::{self, Write};
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+use serde::Serialize;
+
+use crate::ui::Paint;
+
+/// How to print reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+}
+
+/// A report that can be shown as a table or serialised as JSON.
+pub trait Report: Serialize {
+    /// Writes the human-readable form.
+    ///
+    /// # Errors
+    /// When writing fails.
+    fn render(&self, w: &mut dyn Write, paint: &Paint) -> io::Result<()>;
+}
+
+/// Writes `report` in `format` to `w`.
+///
+/// # Errors
+/// When writing fails (a closed pipe included; the caller decides).
+pub fn emit(
+    report: &dyn ReportDyn,
+    format: Format,
+    paint: &Paint,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            let json = report.json().map_err(io::Error::other)?;
+            writeln!(w, "{json}")
+        }
+        Format::Table => report.render_dyn(w, paint),
+    }
+}
+
+/// Object-safe face of [`Report`].
+pub trait ReportDyn {
+    /// Pretty JSON of the report.
+    ///
+    /// # Errors
+    /// When serialisation fails.
+    fn json(&self) -> serde_json::Result<String>;
+    /// The table form.
+    ///
+    /// # Errors
+    /// When writing fails.
+    fn render_dyn(&self, w: &mut dyn Write, paint: &Paint) -> io::Result<()>;
+}
+
+impl<T: Report> ReportDyn for T {
+    fn json(&self) -> serde_json::Result<String> {
+        serde_json::to_string_pretty(self)
+    }
+    fn render_dyn(&self, w: &mut dyn Write, paint: &Paint) -> io::Result<()> {
+        self.render(w, paint)
+    }
+}
+
+/// A table in the house style: condensed UTF-8 borders, header row, wrapped to the
+/// terminal when there is one.
+#[must_use]
+pub fn table<I: IntoIterator<Item = S>, S: Into<comfy_table::Cell>>(header: I) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header);
+    t
+}
+
+/// Writes a table followed by a newline.
+///
+/// # Errors
+/// When writing fails.
+pub fn write_table(w: &mut dyn Write, t: &Table) -> io::Result<()> {
+    writeln!(w, "{t}")
+}
+
+/// A bar of `width` cells showing `load` against `capacity`: `█` for used, `░` for
+/// free, `!` past the capacity.
+#[must_use]
+pub fn bar(load: u64, capacity: u64, width: usize) -> String {
+    if capacity == 0 {
+        return if load == 0 {
+            "░".repeat(width)
+        } else {
+            "!".repeat(width)
+        };
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_precision_loss,
+        clippy::cast_sign_loss
+    )]
+    let filled = ((load.min(capacity) as f64 / capacity as f64) * width as f64).round() as usize;
+    let mut s = "█".repeat(filled.min(width));
+    s.push_str(&"░".repeat(width - filled.min(width)));
+    if load > capacity {
+        s.push('!');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bar;
+
+    #[test]
+    fn bars_show_load_against_capacity() {
+        assert_eq!(bar(0, 40, 4), "░░░░");
+        assert_eq!(bar(20, 40, 4), "██░░");
+        assert_eq!(bar(40, 40, 4), "████");
+        assert_eq!(bar(50, 40, 4), "████!");
+    }
+}

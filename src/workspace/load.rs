@@ -1,0 +1,851 @@
+//! Parsing and validating every workspace file in one pass.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use super::source::{line_col, locate_key, locate_value};
+use super::{Loaded, Workspace, CONFIG_FILE, PARTNERS_FILE, RELEASES_DIR, REQUESTS_DIR};
+use crate::error::{Diagnostic, Invalid, Level};
+use crate::model::config::Model;
+use crate::model::request::RequestFile;
+use crate::model::{Config, Id, Partners, Release, ReleaseId, Request, Status};
+
+/// Collects diagnostics for one file at a time.
+struct Sink<'a> {
+    diags: &'a mut Vec<Diagnostic>,
+    file: PathBuf,
+    src: &'a str,
+}
+
+impl Sink<'_> {
+    fn push(&mut self, level: Level, at: Option<(usize, usize)>, message: String, hint: &str) {
+        let mut d = match level {
+            Level::Error => Diagnostic::error(&self.file, message),
+            Level::Warning => Diagnostic::warning(&self.file, message),
+        };
+        if let Some((l, c)) = at {
+            d = d.at(self.src, l, c);
+        }
+        if !hint.is_empty() {
+            d = d.hint(hint);
+        }
+        self.diags.push(d);
+    }
+
+    fn key(&mut self, level: Level, key: &str, message: String, hint: &str) {
+        let at = locate_key(self.src, key);
+        self.push(level, at, message, hint);
+    }
+
+    fn value(&mut self, level: Level, key: &str, needle: &str, message: String, hint: &str) {
+        let at = locate_value(self.src, key, needle);
+        self.push(level, at, message, hint);
+    }
+}
+
+/// Parses `src` as a `T`, reporting syntax and type errors with their place and
+/// unknown keys as warnings.
+fn parse<T: DeserializeOwned>(sink: &mut Sink<'_>, what: &str) -> Option<T> {
+    let de = match toml::Deserializer::parse(sink.src) {
+        Ok(de) => de,
+        Err(e) => {
+            let at = e.span().map(|s| line_col(sink.src, s.start));
+            sink.push(
+                Level::Error,
+                at,
+                format!("invalid TOML: {}", e.message().trim()),
+                "fix the syntax; TOML is described at https://toml.io",
+            );
+            return None;
+        }
+    };
+    let mut unknown = Vec::new();
+    let result = serde_ignored::deserialize(de, |path| unknown.push(path.to_string()));
+    match result {
+        Ok(v) => {
+            for path in unknown {
+                sink.key(
+                    Level::Warning,
+                    &path,
+                    format!("unknown key `{path}` in {what}; it is ignored"),
+                    "check the spelling against the file format in the README",
+                );
+            }
+            Some(v)
+        }
+        Err(e) => {
+            let at = e.span().map(|s| line_col(sink.src, s.start));
+            let msg = e.message().trim().to_owned();
+            let hint = if msg.starts_with("missing field") {
+                format!("add the missing key; see the {what} format in the README")
+            } else {
+                format!("see the {what} format in the README")
+            };
+            sink.push(Level::Error, at, format!("invalid {what}: {msg}"), &hint);
+            None
+        }
+    }
+}
+
+/// Pending writes that loading treats as if they were on disk, so that a command
+/// can validate the workspace it is about to write before writing it.
+pub type Overlay = HashMap<PathBuf, Vec<u8>>;
+
+fn read(path: &Path, rel: &Path, diags: &mut Vec<Diagnostic>, overlay: &Overlay) -> Option<String> {
+    let bytes = match overlay.get(path) {
+        Some(b) => Ok(b.clone()),
+        None => fs::read(path),
+    };
+    match bytes {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => Some(s),
+            Err(_) => {
+                diags.push(
+                    Diagnostic::error(rel, "the file is not valid UTF-8").hint("save it as UTF-8"),
+                );
+                None
+            }
+        },
+        Err(e) => {
+            diags.push(Diagnostic::error(rel, format!("cannot read the file: {e}")));
+            None
+        }
+    }
+}
+
+/// The `*.toml` files of a directory (and of the overlay), sorted; missing
+/// directory = none.
+fn toml_files(dir: &Path, overlay: &Overlay) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    match fs::read_dir(dir) {
+        Ok(entries) => {
+            for e in entries {
+                let p = e?.path();
+                if p.extension().is_some_and(|x| x == "toml") && p.is_file() {
+                    files.push(p);
+                }
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    for p in overlay.keys() {
+        if p.parent() == Some(dir)
+            && p.extension().is_some_and(|x| x == "toml")
+            && !files.contains(p)
+        {
+            files.push(p.clone());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Problems with the configuration that serde cannot see: `(key path, message, hint)`.
+#[must_use]
+pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut bad =
+        |key: &str, msg: String, hint: &str| out.push((key.to_owned(), msg, hint.to_owned()));
+    if config.workspace.name.trim().is_empty() {
+        bad(
+            "workspace.name",
+            "the workspace name is empty".into(),
+            "set `name` to the product's name, used in notes",
+        );
+    }
+    if config.workspace.languages.is_empty() {
+        bad(
+            "workspace.languages",
+            "no languages".into(),
+            "list at least one, e.g. languages = [\"de\", \"en\"]",
+        );
+    }
+    for l in &config.workspace.languages {
+        if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
+            bad(
+                "workspace.languages",
+                format!("`{l}` is not a two-letter language code"),
+                "use ISO 639-1 codes such as \"de\" or \"en\"",
+            );
+        }
+    }
+    for key in config.capacity.releases.keys() {
+        if key.parse::<ReleaseId>().map_or(true, ReleaseId::is_hotfix) {
+            bad(
+                "capacity.releases",
+                format!("`{key}` is not a release id"),
+                "write release ids as YYYY.N, e.g. \"2027.4\" = 30",
+            );
+        }
+    }
+    for (name, c) in &config.scoring.criteria {
+        if c.scale[0] >= c.scale[1] || !c.scale.iter().all(|x| x.is_finite()) {
+            bad(
+                &format!("scoring.criteria.{name}"),
+                format!(
+                    "criterion `{name}` has scale [{}, {}]; the minimum must be below the maximum",
+                    c.scale[0], c.scale[1]
+                ),
+                "write scale = [MIN, MAX], e.g. [1, 10]",
+            );
+        }
+        if !c.weight.is_finite() {
+            bad(
+                &format!("scoring.criteria.{name}"),
+                format!("criterion `{name}` has a weight that is not a number"),
+                "use a finite weight such as 2.0",
+            );
+        }
+    }
+    let w = &config.planning.release_weights;
+    if w.is_empty() || w.iter().any(|x| !x.is_finite() || *x < 0.0) {
+        bad(
+            "planning.release_weights",
+            "release weights must be a non-empty list of numbers ≥ 0".into(),
+            "e.g. release_weights = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5]",
+        );
+    }
+    let p = config.planning.stability_penalty;
+    if !p.is_finite() || p < 0.0 {
+        bad(
+            "planning.stability_penalty",
+            format!("stability_penalty is {p}; it must be ≥ 0"),
+            "use 0 to turn it off",
+        );
+    }
+    let t = config.planning.time_limit;
+    if !t.is_finite() || t <= 0.0 {
+        bad(
+            "planning.time_limit",
+            format!("time_limit is {t}; it must be > 0 seconds"),
+            "e.g. time_limit = 5",
+        );
+    }
+    if config.support.workdays.is_empty() {
+        bad(
+            "support.workdays",
+            "no working days: the SLA clock would never run".into(),
+            "e.g. workdays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]",
+        );
+    }
+    for (key, msg, hint) in crate::model::config::extra_problems(config) {
+        out.push((key, msg, hint));
+    }
+    out
+}
+
+/// Loads and validates the workspace at `root`.
+///
+/// # Errors
+/// [`Invalid`] with every diagnostic (errors and warnings) when any error is found;
+/// an I/O error when a directory cannot be listed.
+pub fn load(root: &Path) -> anyhow::Result<Loaded> {
+    load_with(root, &Overlay::new())
+}
+
+/// [`load`], reading `overlay`'s contents instead of the files on disk.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
+    let mut diags = Vec::new();
+
+    // zyklus.toml
+    let config_path = root.join(CONFIG_FILE);
+    let config_rel = PathBuf::from(CONFIG_FILE);
+    let config_src = read(&config_path, &config_rel, &mut diags, overlay).unwrap_or_default();
+    let config: Option<Config> = {
+        let mut sink = Sink {
+            diags: &mut diags,
+            file: config_rel.clone(),
+            src: &config_src,
+        };
+        let config = parse::<Config>(&mut sink, CONFIG_FILE);
+        if let Some(c) = &config {
+            for (key, msg, hint) in validate_config(c) {
+                sink.key(Level::Error, &key, msg, &hint);
+            }
+        }
+        config
+    };
+
+    // partners.toml
+    let partners_path = root.join(PARTNERS_FILE);
+    let partners_rel = PathBuf::from(PARTNERS_FILE);
+    let partners_src = if partners_path.exists() || overlay.contains_key(&partners_path) {
+        read(&partners_path, &partners_rel, &mut diags, overlay)
+    } else {
+        None
+    };
+    let partners: Partners = match &partners_src {
+        Some(src) => {
+            let mut sink = Sink {
+                diags: &mut diags,
+                file: partners_rel.clone(),
+                src,
+            };
+            parse::<Partners>(&mut sink, PARTNERS_FILE).unwrap_or_default()
+        }
+        None => Partners::default(),
+    };
+
+    // requests/*.toml
+    let mut requests = BTreeMap::new();
+    let mut request_src: HashMap<Id, (PathBuf, String)> = HashMap::new();
+    let mut lowercase: HashMap<String, Id> = HashMap::new();
+    let req_dir = root.join(REQUESTS_DIR);
+    for path in toml_files(&req_dir, overlay)
+        .map_err(|e| anyhow::anyhow!("listing {}: {e}", req_dir.display()))?
+    {
+        let rel = Path::new(REQUESTS_DIR).join(path.file_name().unwrap_or_default());
+        let Some(src) = read(&path, &rel, &mut diags, overlay) else {
+            continue;
+        };
+        let stem = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let mut sink = Sink {
+            diags: &mut diags,
+            file: rel.clone(),
+            src: &src,
+        };
+        let Ok(id) = Id::parse(&stem) else {
+            sink.push(Level::Error, None, format!("`{stem}` is not a valid request id (the file stem is the id)"), "rename the file: ids use 1–64 characters from A-Z a-z 0-9 . _ - and start with a letter or digit");
+            continue;
+        };
+        if let Some(other) = lowercase.insert(stem.to_lowercase(), id.clone()) {
+            sink.push(
+                Level::Error,
+                None,
+                format!("duplicate request id: `{id}` and `{other}` differ only in case"),
+                "rename one of them; ids must stay distinct on case-insensitive file systems",
+            );
+        }
+        let Some(file) = parse::<RequestFile>(&mut sink, "request file") else {
+            continue;
+        };
+        if let Some(req) = convert_request(id.clone(), file, &mut sink, config.as_ref()) {
+            requests.insert(id.clone(), req);
+            request_src.insert(id, (rel, src));
+        }
+    }
+
+    // releases/*.toml
+    let mut releases = BTreeMap::new();
+    let rel_dir = root.join(RELEASES_DIR);
+    let mut release_src = Vec::new();
+    for path in toml_files(&rel_dir, overlay)
+        .map_err(|e| anyhow::anyhow!("listing {}: {e}", rel_dir.display()))?
+    {
+        let rel = Path::new(RELEASES_DIR).join(path.file_name().unwrap_or_default());
+        let Some(src) = read(&path, &rel, &mut diags, overlay) else {
+            continue;
+        };
+        let stem = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let mut sink = Sink {
+            diags: &mut diags,
+            file: rel.clone(),
+            src: &src,
+        };
+        let Some(release) = parse::<Release>(&mut sink, "release file") else {
+            continue;
+        };
+        if release.id.to_string() != stem {
+            sink.key(
+                Level::Error,
+                "id",
+                format!(
+                    "the file is named {stem}.toml but says id = \"{}\"",
+                    release.id
+                ),
+                "rename the file or fix the id: the file stem must be the release id",
+            );
+            continue;
+        }
+        release_src.push((release.id, rel, src));
+        releases.insert(release.id, release);
+    }
+
+    let Some(config) = config else {
+        return Err(Invalid(sorted(diags)).into());
+    };
+
+    cross_check(
+        &mut diags,
+        &requests,
+        &request_src,
+        &releases,
+        &release_src,
+        &partners,
+        partners_src.as_deref(),
+        &config,
+    );
+
+    let diags = sorted(diags);
+    if diags.iter().any(|d| d.level == Level::Error) {
+        return Err(Invalid(diags).into());
+    }
+    Ok(Loaded {
+        workspace: Workspace {
+            root: root.to_path_buf(),
+            config,
+            requests,
+            releases,
+            partners,
+        },
+        warnings: diags,
+    })
+}
+
+fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diags.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    diags
+}
+
+fn ids(sink: &mut Sink<'_>, key: &str, raw: Vec<String>) -> Vec<Id> {
+    let mut out: Vec<Id> = Vec::with_capacity(raw.len());
+    for s in raw {
+        match Id::parse(&s) {
+            Ok(id) if out.contains(&id) => {
+                sink.value(
+                    Level::Warning,
+                    key,
+                    &s,
+                    format!("`{s}` is listed twice in {key}"),
+                    "remove the duplicate",
+                );
+            }
+            Ok(id) => out.push(id),
+            Err(e) => sink.value(Level::Error, key, &s, format!("{key}: {e}"), "fix the id"),
+        }
+    }
+    out
+}
+
+fn convert_request(
+    id: Id,
+    f: RequestFile,
+    sink: &mut Sink<'_>,
+    config: Option<&Config>,
+) -> Option<Request> {
+    let mut ok = true;
+    let effort = match u32::try_from(f.effort) {
+        Ok(e) if e > 0 => e,
+        _ => {
+            sink.key(
+                Level::Error,
+                "effort",
+                format!(
+                    "effort is {}; it must be a whole number of capacity units above 0",
+                    f.effort
+                ),
+                "estimate the request, e.g. effort = 3",
+            );
+            ok = false;
+            0
+        }
+    };
+    if f.title.trim().is_empty() {
+        sink.key(
+            Level::Error,
+            "title",
+            "the title is empty".into(),
+            "give the request a short title",
+        );
+        ok = false;
+    }
+    let pin = match f.pin.as_deref().map(str::parse::<ReleaseId>) {
+        None => None,
+        Some(Ok(r)) if !r.is_hotfix() => Some(r),
+        Some(Ok(r)) => {
+            sink.key(
+                Level::Error,
+                "pin",
+                format!("pin = \"{r}\" names a hotfix; pins are for regular releases"),
+                "use `zyklus hotfix new --request` for hotfixes",
+            );
+            ok = false;
+            None
+        }
+        Some(Err(e)) => {
+            sink.key(Level::Error, "pin", e.to_string(), "e.g. pin = \"2027.2\"");
+            ok = false;
+            None
+        }
+    };
+    for (name, value) in &f.scores {
+        if !value.is_finite() {
+            sink.key(
+                Level::Error,
+                &format!("scores.{name}"),
+                format!("score `{name}` is not a number"),
+                "use a number within the criterion's scale",
+            );
+            ok = false;
+            continue;
+        }
+        let Some(config) = config else { continue };
+        match config.scoring.criteria.get(name) {
+            Some(c) if *value < c.scale[0] || *value > c.scale[1] => {
+                sink.key(
+                    Level::Error,
+                    &format!("scores.{name}"),
+                    format!(
+                        "score `{name}` = {value} is outside its scale [{}, {}]",
+                        c.scale[0], c.scale[1]
+                    ),
+                    "use a value within the scale set in zyklus.toml",
+                );
+                ok = false;
+            }
+            Some(_) => {}
+            None if config.scoring.model == Model::Weighted
+                && !config.scoring.criteria.is_empty() =>
+            {
+                sink.key(
+                    Level::Warning,
+                    &format!("scores.{name}"),
+                    format!("`{name}` is not a criterion in zyklus.toml; it does not count"),
+                    "check the spelling, or add the criterion to [scoring.criteria]",
+                );
+            }
+            None => {}
+        }
+    }
+    if f.kind == crate::model::Kind::Hotfix && f.reported_at.is_none() && f.status.is_plannable() {
+        sink.push(
+            Level::Warning,
+            None,
+            "a hotfix request without `reported_at`: its 12-hour reaction clock cannot run".into(),
+            "add reported_at = 2027-02-12T20:00:00+01:00 (when it was reported)",
+        );
+    }
+    let requested_by = ids(sink, "requested_by", f.requested_by);
+    let depends_on = ids(sink, "depends_on", f.depends_on);
+    let together_with = ids(sink, "together_with", f.together_with);
+    ok.then_some(Request {
+        id,
+        title: f.title,
+        kind: f.kind,
+        status: f.status,
+        effort,
+        impact: f.impact,
+        requested_by,
+        created: f.created,
+        depends_on,
+        together_with,
+        deadline: f.deadline,
+        pin,
+        reported_at: f.reported_at,
+        scores: f.scores,
+        text: f.text,
+    })
+}
+
+#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
+fn cross_check(
+    diags: &mut Vec<Diagnostic>,
+    requests: &BTreeMap<Id, Request>,
+    request_src: &HashMap<Id, (PathBuf, String)>,
+    releases: &BTreeMap<ReleaseId, Release>,
+    release_src: &[(ReleaseId, PathBuf, String)],
+    partners: &Partners,
+    partners_src: Option<&str>,
+    config: &Config,
+) {
+    let partner_ids: BTreeSet<&str> = partners.partners.iter().map(|p| p.id.as_str()).collect();
+
+    for (id, req) in requests {
+        let (rel, src) = &request_src[id];
+        let mut sink = Sink {
+            diags,
+            file: rel.clone(),
+            src,
+        };
+        for (key, list) in [
+            ("depends_on", &req.depends_on),
+            ("together_with", &req.together_with),
+        ] {
+            for other in list {
+                if other == id {
+                    sink.value(
+                        Level::Error,
+                        key,
+                        other.as_str(),
+                        format!("{id} lists itself in {key}"),
+                        "remove it",
+                    );
+                } else if !requests.contains_key(other) {
+                    sink.value(
+                        Level::Error,
+                        key,
+                        other.as_str(),
+                        format!("{key} names `{other}`, which is no request in requests/"),
+                        "fix the id, or create the request with `zyklus request new`",
+                    );
+                }
+            }
+        }
+        for p in &req.requested_by {
+            if !partner_ids.contains(p.as_str()) {
+                let hint = if partners_src.is_some() {
+                    "fix the id, or add the partner to partners.toml"
+                } else {
+                    "create partners.toml with a [[partner]] of that id"
+                };
+                sink.value(
+                    Level::Error,
+                    "requested_by",
+                    p.as_str(),
+                    format!("requested_by names `{p}`, which is no partner in partners.toml"),
+                    hint,
+                );
+            }
+        }
+        for lang in req.text.keys() {
+            if !config.workspace.languages.contains(lang) {
+                sink.key(
+                    Level::Warning,
+                    &format!("text.{lang}"),
+                    format!(
+                        "text in `{lang}`, which is not one of the workspace languages {:?}",
+                        config.workspace.languages
+                    ),
+                    "add the language to [workspace] languages, or fix the key",
+                );
+            }
+        }
+    }
+
+    // Dependency cycles, each reported once with its members in order.
+    for cycle in find_cycles(requests) {
+        let first = &cycle[0];
+        let (rel, src) = &request_src[first];
+        let next = &cycle[1 % cycle.len()];
+        let path: Vec<&str> = cycle
+            .iter()
+            .chain(std::iter::once(first))
+            .map(Id::as_str)
+            .collect();
+        let mut sink = Sink {
+            diags,
+            file: rel.clone(),
+            src,
+        };
+        sink.value(Level::Error, "depends_on", next.as_str(), format!("dependency cycle: {}", path.join(" → ")), "a request cannot depend on itself, even indirectly: remove one of these depends_on entries");
+    }
+
+    // partners.toml
+    if let Some(src) = partners_src {
+        let mut sink = Sink {
+            diags,
+            file: PathBuf::from(PARTNERS_FILE),
+            src,
+        };
+        let mut seen = BTreeSet::new();
+        for p in &partners.partners {
+            if Id::parse(&p.id).is_err() {
+                sink.value(Level::Error, "partner.id", &p.id, format!("`{}` is not a valid partner id", p.id), "ids use 1–64 characters from A-Z a-z 0-9 . _ - and start with a letter or digit");
+            } else if !seen.insert(p.id.as_str()) {
+                sink.value(
+                    Level::Error,
+                    "partner.id",
+                    &p.id,
+                    format!("duplicate partner id `{}`", p.id),
+                    "give each partner its own id",
+                );
+            }
+            if let Some(lang) = &p.language {
+                if !config.workspace.languages.contains(lang) {
+                    sink.value(Level::Warning, "partner.language", lang, format!("partner `{}` speaks `{lang}`, which is not a workspace language; mail goes out in {}", p.id, config.workspace.languages.first().map_or("the default", String::as_str)), "add the language to [workspace] languages");
+                }
+            }
+            if let Some(mail) = &p.email {
+                if !mail.contains('@') || mail.contains(char::is_whitespace) {
+                    sink.value(
+                        Level::Error,
+                        "partner.email",
+                        mail,
+                        format!("`{mail}` is not an e-mail address"),
+                        "write it as name@example.com",
+                    );
+                }
+            }
+        }
+        for c in &partners.commitments {
+            if !partner_ids.contains(c.partner.as_str()) {
+                sink.value(
+                    Level::Error,
+                    "commitment.partner",
+                    &c.partner,
+                    format!("commitment of `{}`, which is no partner", c.partner),
+                    "add the [[partner]] or fix the id",
+                );
+            }
+            if c.requests.is_empty() {
+                sink.value(
+                    Level::Error,
+                    "commitment.partner",
+                    &c.partner,
+                    format!("commitment of `{}` names no requests", c.partner),
+                    "list the requests it needs in `requests`",
+                );
+            }
+            for r in &c.requests {
+                if !requests.contains_key(r.as_str()) {
+                    sink.value(
+                        Level::Error,
+                        "commitment.requests",
+                        r,
+                        format!(
+                            "commitment of `{}` names `{r}`, which is no request",
+                            c.partner
+                        ),
+                        "fix the id or remove it",
+                    );
+                }
+            }
+            if !c.weight.is_finite() || c.weight < 0.0 {
+                sink.value(
+                    Level::Error,
+                    "commitment.weight",
+                    &c.partner,
+                    format!(
+                        "commitment of `{}` has weight {}; it must be ≥ 0",
+                        c.partner, c.weight
+                    ),
+                    "e.g. weight = 20",
+                );
+            }
+        }
+    }
+
+    // releases/*.toml
+    let mut placed: BTreeMap<&str, ReleaseId> = BTreeMap::new();
+    for (rid, rel, src) in release_src {
+        let release = &releases[rid];
+        let mut sink = Sink {
+            diags,
+            file: rel.clone(),
+            src,
+        };
+        for r in &release.scope {
+            if !requests.contains_key(r.as_str()) {
+                sink.value(
+                    Level::Error,
+                    "scope",
+                    r,
+                    format!("the scope names `{r}`, which is no request"),
+                    "remove it from the scope, or restore requests/<id>.toml",
+                );
+            } else if release.stage != crate::model::Stage::Cancelled {
+                if let Some(other) = placed.insert(r.as_str(), *rid) {
+                    sink.value(
+                        Level::Error,
+                        "scope",
+                        r,
+                        format!("`{r}` is in the scope of both {other} and {rid}"),
+                        "a request ships in one release: remove it from one scope",
+                    );
+                }
+            }
+        }
+        let mut numbers = BTreeSet::new();
+        for f in &release.findings {
+            if !numbers.insert(f.number) {
+                sink.key(
+                    Level::Error,
+                    "finding.number",
+                    format!("finding number {} is used twice", f.number),
+                    "number findings 1, 2, 3, …",
+                );
+            }
+        }
+        for r in release
+            .scope
+            .iter()
+            .filter_map(|r| requests.get(r.as_str()))
+        {
+            if r.status == Status::Rejected && !release.stage.is_frozen() {
+                sink.value(
+                    Level::Warning,
+                    "scope",
+                    r.id.as_str(),
+                    format!("`{}` is rejected but still in the planned scope", r.id),
+                    "run `zyklus plan` to re-plan",
+                );
+            }
+        }
+    }
+}
+
+/// Every elementary cycle reachable in `depends_on`, found by DFS; each cycle once,
+/// rotated to start at its smallest id.
+fn find_cycles(requests: &BTreeMap<Id, Request>) -> Vec<Vec<Id>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let index: HashMap<&Id, usize> = requests.keys().enumerate().map(|(i, id)| (id, i)).collect();
+    let ids: Vec<&Id> = requests.keys().collect();
+    let edges: Vec<Vec<usize>> = requests
+        .values()
+        .map(|r| {
+            r.depends_on
+                .iter()
+                .filter_map(|d| index.get(d).copied())
+                .collect()
+        })
+        .collect();
+    let mut mark = vec![Mark::New; ids.len()];
+    let mut cycles: BTreeSet<Vec<Id>> = BTreeSet::new();
+    for start in 0..ids.len() {
+        if mark[start] != Mark::New {
+            continue;
+        }
+        // Iterative DFS with an explicit stack of (node, next edge).
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        mark[start] = Mark::Active;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&to) = edges[node].get(*next) {
+                *next += 1;
+                match mark[to] {
+                    Mark::New => {
+                        mark[to] = Mark::Active;
+                        stack.push((to, 0));
+                    }
+                    Mark::Active if to == node => {} // a self-loop is reported on its own
+                    Mark::Active => {
+                        let pos = stack.iter().position(|&(n, _)| n == to).unwrap_or(0);
+                        let mut cycle: Vec<Id> =
+                            stack[pos..].iter().map(|&(n, _)| ids[n].clone()).collect();
+                        let min = cycle
+                            .iter()
+                            .enumerate()
+                            .min_by_key(|(_, id)| *id)
+                            .map_or(0, |(i, _)| i);
+                        cycle.rotate_left(min);
+                        cycles.insert(cycle);
+                    }
+                    Mark::Done => {}
+                }
+            } else {
+                mark[node] = Mark::Done;
+                stack.pop();
+            }
+        }
+    }
+    cycles.into_iter().collect()
+}
