@@ -330,10 +330,9 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
         let Some(file) = parse::<RequestFile>(&mut sink, "request file") else {
             continue;
         };
-        if let Some(req) = convert_request(id.clone(), file, &mut sink, config.as_ref()) {
-            requests.insert(id.clone(), req);
-            request_src.insert(id, (rel, src));
-        }
+        let req = convert_request(id.clone(), file, &mut sink, config.as_ref());
+        requests.insert(id.clone(), req);
+        request_src.insert(id, (rel, src));
     }
 
     // releases/*.toml
@@ -437,8 +436,7 @@ fn convert_request(
     f: RequestFile,
     sink: &mut Sink<'_>,
     config: Option<&Config>,
-) -> Option<Request> {
-    let mut ok = true;
+) -> Request {
     let effort = match u32::try_from(f.effort) {
         Ok(e) if e > 0 => e,
         _ => {
@@ -451,7 +449,6 @@ fn convert_request(
                 ),
                 "estimate the request, e.g. effort = 3",
             );
-            ok = false;
             0
         }
     };
@@ -462,7 +459,6 @@ fn convert_request(
             "the title is empty".into(),
             "give the request a short title",
         );
-        ok = false;
     }
     let pin = match f.pin.as_deref().map(str::parse::<ReleaseId>) {
         None => None,
@@ -474,12 +470,10 @@ fn convert_request(
                 format!("pin = \"{r}\" names a hotfix; pins are for regular releases"),
                 "use `zyklus hotfix new --request` for hotfixes",
             );
-            ok = false;
             None
         }
         Some(Err(e)) => {
             sink.key(Level::Error, "pin", e.to_string(), "e.g. pin = \"2027.2\"");
-            ok = false;
             None
         }
     };
@@ -491,7 +485,6 @@ fn convert_request(
                 format!("score `{name}` is not a number"),
                 "use a number within the criterion's scale",
             );
-            ok = false;
             continue;
         }
         let Some(config) = config else { continue };
@@ -506,7 +499,6 @@ fn convert_request(
                     ),
                     "use a value within the scale set in zyklus.toml",
                 );
-                ok = false;
             }
             Some(_) => {}
             None if config.scoring.model == Model::Weighted
@@ -533,7 +525,9 @@ fn convert_request(
     let requested_by = ids(sink, "requested_by", f.requested_by);
     let depends_on = ids(sink, "depends_on", f.depends_on);
     let together_with = ids(sink, "together_with", f.together_with);
-    ok.then_some(Request {
+    // Even an erroneous request is kept, so cross-file checks still see it; the
+    // errors recorded above make the load fail.
+    Request {
         id,
         title: f.title,
         kind: f.kind,
@@ -549,7 +543,7 @@ fn convert_request(
         reported_at: f.reported_at,
         scores: f.scores,
         text: f.text,
-    })
+    }
 }
 
 #[allow(clippy::too_many_arguments, clippy::too_many_lines)]

@@ -1,0 +1,8 @@
+//! Integration tests: run the real binary on real workspaces and check stdout,
+//! stderr, exit codes and files. One test binary, one module per command.
+
+mod support;
+
+mod init;
+mod request;
+mod validate;
