@@ -2,8 +2,10 @@
 //! resolved once per run. Commands are glue: load the workspace, call one pure
 //! function, hand the result to `output`.
 
+pub mod calendar;
 pub mod init;
 pub mod request;
+pub mod score;
 pub mod validate;
 
 use std::ffi::OsString;
@@ -82,6 +84,10 @@ pub enum Command {
     /// Create, list, show and edit change requests
     #[command(subcommand)]
     Request(request::Command),
+    /// Score requests under the configured model, with each criterion's contribution
+    Score(score::Args),
+    /// The release dates of a year (dev start, test start, release, coordination call); --ics exports them
+    Calendar(calendar::Args),
 }
 
 /// How a command ended when it did not fail.
@@ -256,5 +262,7 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Init(a) => init::run(&a, s),
         Command::Validate(a) => validate::run(&a, s),
         Command::Request(c) => request::run(c, s),
+        Command::Score(a) => score::run(&a, s),
+        Command::Calendar(a) => calendar::run(&a, s),
     }
 }

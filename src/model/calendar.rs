@@ -11,10 +11,11 @@
 //! slot 1 of the first listed year starts development on 1 January (there is no
 //! previous release to count from).
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::config::CalendarConfig;
+use super::config::{CalendarConfig, CoordinationConfig};
 use super::dates::Weekday;
 use super::id::ReleaseId;
 
@@ -370,6 +371,13 @@ pub fn upcoming(
 #[must_use]
 pub fn problems(config: &CalendarConfig) -> Vec<Problem> {
     let mut out = structural_problems(config);
+    if config.timezone.parse::<Tz>().is_err() {
+        out.push((
+            "calendar.timezone".into(),
+            format!("`{}` is not an IANA time zone", config.timezone),
+            "e.g. timezone = \"Europe/Vienna\"".into(),
+        ));
+    }
     if !out.is_empty() {
         return out;
     }
@@ -419,6 +427,169 @@ pub fn problems(config: &CalendarConfig) -> Vec<Problem> {
                 ));
                 return out;
             }
+        }
+    }
+    out
+}
+
+/// The release coordination call with partners before one release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoordinationCall {
+    pub release: ReleaseId,
+    /// The day of the call: `days_before_release` before the release date, moved
+    /// back to the previous working day if it is not one.
+    pub date: NaiveDate,
+    /// Local time of day, `HH:MM`.
+    pub time: String,
+    /// IANA time zone of `date` and `time`.
+    pub timezone: String,
+    /// The start as an instant with its UTC offset in that zone.
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    pub duration_minutes: u32,
+    pub url: Option<String>,
+    pub languages: Vec<String>,
+}
+
+/// The time zone of the coordination calls: `coordination.timezone`, else
+/// `calendar.timezone`.
+#[must_use]
+pub fn coordination_timezone<'a>(
+    calendar: &'a CalendarConfig,
+    coordination: &'a CoordinationConfig,
+) -> &'a str {
+    coordination
+        .timezone
+        .as_deref()
+        .unwrap_or(&calendar.timezone)
+}
+
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s, "%H:%M").ok()
+}
+
+/// `d`, or the closest working day (Mon–Fri minus holidays) before it.
+fn previous_workday(config: &CalendarConfig, d: NaiveDate) -> NaiveDate {
+    let mut d = d;
+    for _ in 0..400 {
+        if is_workday(config, &MON_FRI, d) {
+            return d;
+        }
+        match d.pred_opt() {
+            Some(p) => d = p,
+            None => return d,
+        }
+    }
+    d
+}
+
+/// The coordination call before `release`.
+///
+/// # Errors
+/// [`CalendarError::Config`] when the time zone is unknown or `time` is not `HH:MM`.
+pub fn coordination(
+    calendar: &CalendarConfig,
+    config: &CoordinationConfig,
+    release: &ReleaseDates,
+) -> Result<CoordinationCall, CalendarError> {
+    let tz_name = coordination_timezone(calendar, config);
+    let tz: Tz = tz_name.parse().map_err(|_| CalendarError::Config {
+        key: "timezone".into(),
+        message: format!("`{tz_name}` is not an IANA time zone"),
+    })?;
+    let time = parse_time(&config.time).ok_or_else(|| CalendarError::Config {
+        key: "time".into(),
+        message: format!("coordination.time `{}` is not HH:MM", config.time),
+    })?;
+    let date = previous_workday(
+        calendar,
+        release.release_date - Duration::days(i64::from(config.days_before_release)),
+    );
+    let local = date.and_time(time);
+    // In a DST gap the wall-clock time does not exist: take the hour after.
+    let start = tz
+        .from_local_datetime(&local)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(local + Duration::hours(1)))
+                .earliest()
+        })
+        .ok_or_else(|| CalendarError::Config {
+            key: "time".into(),
+            message: format!("{local} does not exist in {tz_name}"),
+        })?;
+    let start = start.fixed_offset();
+    let end = (start.with_timezone(&tz) + Duration::minutes(i64::from(config.duration_minutes)))
+        .fixed_offset();
+    Ok(CoordinationCall {
+        release: release.id,
+        date,
+        time: time.format("%H:%M").to_string(),
+        timezone: tz.name().to_owned(),
+        start,
+        end,
+        duration_minutes: config.duration_minutes,
+        url: config.url.clone(),
+        languages: config.languages.clone(),
+    })
+}
+
+/// Problems with `[coordination]`, as `(key path, message, hint)`.
+#[must_use]
+pub fn coordination_problems(config: &CoordinationConfig) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if let Some(tz) = &config.timezone {
+        if tz.parse::<Tz>().is_err() {
+            out.push((
+                "coordination.timezone".into(),
+                format!("`{tz}` is not an IANA time zone"),
+                "e.g. timezone = \"Europe/Vienna\"".into(),
+            ));
+        }
+    }
+    if parse_time(&config.time).is_none() {
+        out.push((
+            "coordination.time".into(),
+            format!("`{}` is not a time of day as HH:MM", config.time),
+            "e.g. time = \"10:00\"".into(),
+        ));
+    }
+    if config.duration_minutes == 0 || config.duration_minutes > 24 * 60 {
+        out.push((
+            "coordination.duration_minutes".into(),
+            format!(
+                "duration_minutes is {}; it must be 1 to 1440",
+                config.duration_minutes
+            ),
+            "e.g. duration_minutes = 60".into(),
+        ));
+    }
+    if config.days_before_release > 366 {
+        out.push((
+            "coordination.days_before_release".into(),
+            format!(
+                "days_before_release is {}; the call must be within a year of the release",
+                config.days_before_release
+            ),
+            "e.g. days_before_release = 7".into(),
+        ));
+    }
+    if let Some(url) = &config.url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            out.push((
+                "coordination.url".into(),
+                format!("`{url}` is not an http(s) URL"),
+                "e.g. url = \"https://meet.example.com/release\"".into(),
+            ));
+        }
+    }
+    for l in &config.languages {
+        if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
+            out.push((
+                "coordination.languages".into(),
+                format!("`{l}` is not a two-letter language code"),
+                "use ISO 639-1 codes such as \"de\" or \"en\"".into(),
+            ));
         }
     }
     out

@@ -254,6 +254,8 @@ pub struct CoordinationConfig {
     pub duration_minutes: u32,
     pub url: Option<String>,
     pub languages: Vec<String>,
+    /// IANA time zone of `time`; defaults to `calendar.timezone`.
+    pub timezone: Option<String>,
 }
 
 impl Default for CoordinationConfig {
@@ -264,6 +266,7 @@ impl Default for CoordinationConfig {
             duration_minutes: 60,
             url: None,
             languages: Vec::new(),
+            timezone: None,
         }
     }
 }
@@ -273,6 +276,9 @@ impl Default for CoordinationConfig {
 #[must_use]
 pub fn extra_problems(config: &Config) -> Vec<(String, String, String)> {
     let mut out = super::calendar::problems(&config.calendar);
+    if let Some(c) = &config.coordination {
+        out.extend(super::calendar::coordination_problems(c));
+    }
     out.extend(scoring_problems(&config.scoring));
     out
 }

@@ -1,0 +1,374 @@
+//! The release calendar as RFC 5545 iCalendar text, built with the `icalendar`
+//! crate: one all-day event per release date and per test start, and one timed
+//! event per partner coordination call (with a `TZID` and the matching
+//! `VTIMEZONE`). UIDs are stable (`release-2027.1@<workspace slug>.zyklus`), so
+//! re-importing an export updates the events instead of duplicating them, and
+//! DTSTAMP is the `now` passed in, so the same input gives the same bytes. Pure:
+//! it returns the text; the caller writes the file.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Offset, TimeZone, Utc};
+use chrono_tz::{OffsetComponents, OffsetName, Tz};
+use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, Property};
+
+use crate::model::calendar::{CoordinationCall, ReleaseDates};
+
+/// What goes into an export.
+pub struct Input<'a> {
+    /// The product name (`workspace.name`), used in summaries and the UID domain.
+    pub workspace_name: &'a str,
+    /// Languages of the texts; the first gives the summaries, all give descriptions.
+    pub languages: &'a [String],
+    /// `calendar.timezone`, announced as the calendar's zone.
+    pub timezone: &'a str,
+    pub releases: &'a [ReleaseDates],
+    pub coordination: &'a [CoordinationCall],
+    /// DTSTAMP of every event.
+    pub now: DateTime<Utc>,
+}
+
+/// Lower-case ASCII slug of a name for UIDs: umlauts transliterated, anything else
+/// outside `a-z0-9` collapsed to `-`.
+#[must_use]
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let piece = match c {
+            'ä' => "ae",
+            'ö' => "oe",
+            'ü' => "ue",
+            'ß' => "ss",
+            c if c.is_ascii_alphanumeric() => {
+                out.push(c);
+                continue;
+            }
+            _ => "-",
+        };
+        if piece == "-" {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push_str(piece);
+        }
+    }
+    let trimmed = out.trim_end_matches('-');
+    if trimmed.is_empty() {
+        "workspace".into()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// The stable UID of an event: `KIND-ID@SLUG.zyklus`.
+#[must_use]
+pub fn uid(kind: &str, id: &str, workspace_name: &str) -> String {
+    format!("{kind}-{id}@{}.zyklus", slug(workspace_name))
+}
+
+struct Texts {
+    release: &'static str,
+    test: &'static str,
+    test_desc: &'static str,
+    release_desc: &'static str,
+    call: &'static str,
+    call_desc: &'static str,
+}
+
+fn texts(lang: &str) -> Texts {
+    match lang {
+        "de" => Texts {
+            release: "Release",
+            test: "Testbeginn (Code-Freeze)",
+            test_desc: "Das Release wird als Ganzes auf das Testsystem eingespielt; die Testphase bis zum Release am",
+            release_desc: "Produktivsetzung des Releases am",
+            call: "Release-Koordination mit Partnern",
+            call_desc: "Abstimmung mit den Partnern vor dem Release am",
+        },
+        _ => Texts {
+            release: "release",
+            test: "test start (code freeze)",
+            test_desc: "The release is deployed as a whole to the test system; the test phase runs until the release on",
+            release_desc: "The release goes to production on",
+            call: "release coordination call with partners",
+            call_desc: "Coordination with the partners before the release on",
+        },
+    }
+}
+
+fn describe(languages: &[String], f: impl Fn(&Texts) -> String) -> String {
+    let langs: Vec<&str> = if languages.is_empty() {
+        vec!["en"]
+    } else {
+        languages.iter().map(String::as_str).collect()
+    };
+    let mut seen = Vec::new();
+    let mut parts = Vec::new();
+    for l in langs {
+        let key = if l == "de" { "de" } else { "en" };
+        if !seen.contains(&key) {
+            seen.push(key);
+            parts.push(f(&texts(key)));
+        }
+    }
+    parts.join("\n\n")
+}
+
+/// The iCalendar text.
+///
+/// # Errors
+/// When a coordination call's time zone is unknown or formatting fails.
+pub fn render(input: &Input<'_>) -> Result<String, String> {
+    let name = input.workspace_name;
+    let first = input.languages.first().map_or("en", String::as_str);
+    let t = texts(first);
+    let mut cal = Calendar::empty();
+    cal.append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new(
+            "PRODID",
+            format!("-//zyklus//zyklus {}//EN", env!("CARGO_PKG_VERSION")),
+        ))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"))
+        .append_property(Property::new("METHOD", "PUBLISH"))
+        .append_property(Property::new("X-WR-CALNAME", format!("{name} releases")))
+        .append_property(Property::new("X-WR-TIMEZONE", input.timezone));
+
+    // One VTIMEZONE per zone the coordination calls use.
+    let mut zones: Vec<&str> = input
+        .coordination
+        .iter()
+        .map(|c| c.timezone.as_str())
+        .collect();
+    zones.sort_unstable();
+    zones.dedup();
+    for zone in zones {
+        let years: Vec<i32> = input
+            .coordination
+            .iter()
+            .filter(|c| c.timezone == zone)
+            .map(|c| c.date.year())
+            .collect();
+        let (lo, hi) = (
+            years.iter().copied().min().unwrap_or(1970),
+            years.iter().copied().max().unwrap_or(1970),
+        );
+        let text = vtimezone(zone, lo, hi + 1)?;
+        let parsed = icalendar::parser::read_calendar(&text).map_err(|e| e.to_string())?;
+        let parsed: Calendar = parsed.into();
+        cal.extend(parsed.components);
+    }
+
+    for r in input.releases {
+        let id = r.id.to_string();
+        let release_day = r.release_date.format("%Y-%m-%d").to_string();
+        cal.push(
+            Event::new()
+                .uid(&uid("test", &id, name))
+                .timestamp(input.now)
+                .summary(&format!("{name} {id}: {}", t.test))
+                .description(&describe(input.languages, |t| {
+                    format!("{} {release_day}.", t.test_desc)
+                }))
+                .starts(r.test_start)
+                .ends(next_day(r.test_start))
+                .append_property(Property::new("TRANSP", "TRANSPARENT"))
+                .append_property(Property::new("CATEGORIES", "zyklus,test"))
+                .done(),
+        );
+        cal.push(
+            Event::new()
+                .uid(&uid("release", &id, name))
+                .timestamp(input.now)
+                .summary(&format!("{name} {id}: {}", t.release))
+                .description(&describe(input.languages, |t| {
+                    format!("{} {release_day}.", t.release_desc)
+                }))
+                .starts(r.release_date)
+                .ends(next_day(r.release_date))
+                .append_property(Property::new("TRANSP", "TRANSPARENT"))
+                .append_property(Property::new("CATEGORIES", "zyklus,release"))
+                .done(),
+        );
+    }
+
+    for c in input.coordination {
+        let id = c.release.to_string();
+        let tz: Tz = c
+            .timezone
+            .parse()
+            .map_err(|_| format!("`{}` is not an IANA time zone", c.timezone))?;
+        let release_day = input
+            .releases
+            .iter()
+            .find(|r| r.id == c.release)
+            .map(|r| r.release_date.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let call_langs = if c.languages.is_empty() {
+            input.languages
+        } else {
+            &c.languages
+        };
+        let call_first = call_langs.first().map_or("en", String::as_str);
+        let mut desc = describe(call_langs, |t| format!("{} {release_day}.", t.call_desc));
+        if let Some(url) = &c.url {
+            let _ = write!(desc, "\n\n{url}");
+        }
+        let mut ev = Event::new();
+        ev.uid(&uid("coordination", &id, name))
+            .timestamp(input.now)
+            .summary(&format!("{name} {id}: {}", texts(call_first).call))
+            .description(&desc)
+            .starts(CalendarDateTime::WithTimezone {
+                date_time: c.start.with_timezone(&tz).naive_local(),
+                tzid: c.timezone.clone(),
+            })
+            .ends(CalendarDateTime::WithTimezone {
+                date_time: c.end.with_timezone(&tz).naive_local(),
+                tzid: c.timezone.clone(),
+            })
+            .append_property(Property::new("CATEGORIES", "zyklus,coordination"));
+        if let Some(url) = &c.url {
+            ev.url(url).location(url);
+        }
+        cal.push(ev.done());
+    }
+    Ok(cal.to_string())
+}
+
+fn next_day(d: NaiveDate) -> NaiveDate {
+    d.succ_opt().unwrap_or(d)
+}
+
+fn offset_text(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let s = seconds.abs();
+    format!("{sign}{:02}{:02}", s / 3600, (s % 3600) / 60)
+}
+
+/// A `VTIMEZONE` for `zone` covering `from_year..=to_year`: one `STANDARD` or
+/// `DAYLIGHT` observance for the offset in force on 1 January of `from_year`, and one
+/// for every transition up to the end of `to_year` (found from the tz database).
+fn vtimezone(zone: &str, from_year: i32, to_year: i32) -> Result<String, String> {
+    let tz: Tz = zone
+        .parse()
+        .map_err(|_| format!("`{zone}` is not an IANA time zone"))?;
+    let start = Utc
+        .with_ymd_and_hms(from_year, 1, 1, 0, 0, 0)
+        .single()
+        .ok_or("year out of range")?;
+    let end = Utc
+        .with_ymd_and_hms(to_year + 1, 1, 1, 0, 0, 0)
+        .single()
+        .ok_or("year out of range")?;
+    let offset_at = |t: DateTime<Utc>| tz.offset_from_utc_datetime(&t.naive_utc());
+    let mut out = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:zyklus\r\n");
+    let _ = write!(out, "BEGIN:VTIMEZONE\r\nTZID:{zone}\r\n");
+    let observance =
+        |out: &mut String, at: DateTime<Utc>, from: i32, to_off: &<Tz as TimeZone>::Offset| {
+            let to = to_off.fix().local_minus_utc();
+            let kind = if to_off.dst_offset().is_zero() {
+                "STANDARD"
+            } else {
+                "DAYLIGHT"
+            };
+            // DTSTART is the local time just before the change (in the old offset).
+            let local = at.naive_utc() + Duration::seconds(i64::from(from));
+            let _ = write!(
+                out,
+                "BEGIN:{kind}\r\nDTSTART:{}\r\nTZOFFSETFROM:{}\r\nTZOFFSETTO:{}\r\n",
+                local.format("%Y%m%dT%H%M%S"),
+                offset_text(from),
+                offset_text(to)
+            );
+            if let Some(abbr) = to_off.abbreviation() {
+                let _ = write!(out, "TZNAME:{abbr}\r\n");
+            }
+            let _ = write!(out, "END:{kind}\r\n");
+        };
+    let first = offset_at(start);
+    let first_secs = first.fix().local_minus_utc();
+    observance(&mut out, start, first_secs, &first);
+    // Scan day by day for a change of offset, then bisect to the second.
+    let mut prev_t = start;
+    let mut prev = first_secs;
+    let mut t = start + Duration::days(1);
+    while t <= end {
+        let now = offset_at(t).fix().local_minus_utc();
+        if now != prev {
+            let (mut lo, mut hi) = (prev_t, t);
+            while hi - lo > Duration::seconds(1) {
+                let mid = lo + (hi - lo) / 2;
+                if offset_at(mid).fix().local_minus_utc() == prev {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let off = offset_at(hi);
+            observance(&mut out, hi, prev, &off);
+            prev = now;
+        }
+        prev_t = t;
+        t += Duration::days(1);
+    }
+    out.push_str("END:VTIMEZONE\r\nEND:VCALENDAR\r\n");
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ReleaseId;
+
+    #[test]
+    fn slugs_are_ascii() {
+        assert_eq!(slug("Partnerportal"), "partnerportal");
+        assert_eq!(slug("Größe & Übersicht!"), "groesse-uebersicht");
+        assert_eq!(slug("  "), "workspace");
+    }
+
+    #[test]
+    fn vienna_has_two_transitions_a_year() {
+        let v = vtimezone("Europe/Vienna", 2027, 2027).expect("zone");
+        assert_eq!(v.matches("BEGIN:DAYLIGHT").count(), 1, "{v}");
+        assert_eq!(v.matches("BEGIN:STANDARD").count(), 2, "{v}");
+        assert!(v.contains("DTSTART:20270328T020000"), "{v}");
+        assert!(v.contains("DTSTART:20271031T030000"), "{v}");
+        let utc = vtimezone("UTC", 2027, 2027).expect("zone");
+        assert_eq!(utc.matches("BEGIN:STANDARD").count(), 1);
+    }
+
+    #[test]
+    fn events_have_stable_uids_and_dtstamp() {
+        let r = ReleaseDates {
+            id: ReleaseId::new(2027, 1),
+            dev_start: NaiveDate::from_ymd_opt(2026, 11, 11).expect("date"),
+            test_start: NaiveDate::from_ymd_opt(2026, 12, 22).expect("date"),
+            release_date: NaiveDate::from_ymd_opt(2027, 1, 12).expect("date"),
+        };
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 27, 9, 0, 0)
+            .single()
+            .expect("now");
+        let langs = vec!["de".to_owned(), "en".to_owned()];
+        let input = Input {
+            workspace_name: "Größenportal",
+            languages: &langs,
+            timezone: "Europe/Vienna",
+            releases: &[r],
+            coordination: &[],
+            now,
+        };
+        let a = render(&input).expect("ics");
+        assert_eq!(a, render(&input).expect("ics"));
+        assert!(
+            a.contains("UID:release-2027.1@groessenportal.zyklus"),
+            "{a}"
+        );
+        assert!(a.contains("DTSTAMP:20261127T090000Z"), "{a}");
+        assert!(a.contains("DTSTART;VALUE=DATE:20270112"), "{a}");
+        assert!(a.contains("Größenportal"), "{a}");
+        assert!(a.lines().all(|l| l.len() <= 75), "{a}");
+    }
+}
