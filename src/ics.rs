@@ -134,31 +134,6 @@ pub fn render(input: &Input<'_>) -> Result<String, String> {
         .append_property(Property::new("X-WR-CALNAME", format!("{name} releases")))
         .append_property(Property::new("X-WR-TIMEZONE", input.timezone));
 
-    // One VTIMEZONE per zone the coordination calls use.
-    let mut zones: Vec<&str> = input
-        .coordination
-        .iter()
-        .map(|c| c.timezone.as_str())
-        .collect();
-    zones.sort_unstable();
-    zones.dedup();
-    for zone in zones {
-        let years: Vec<i32> = input
-            .coordination
-            .iter()
-            .filter(|c| c.timezone == zone)
-            .map(|c| c.date.year())
-            .collect();
-        let (lo, hi) = (
-            years.iter().copied().min().unwrap_or(1970),
-            years.iter().copied().max().unwrap_or(1970),
-        );
-        let text = vtimezone(zone, lo, hi + 1)?;
-        let parsed = icalendar::parser::read_calendar(&text).map_err(|e| e.to_string())?;
-        let parsed: Calendar = parsed.into();
-        cal.extend(parsed.components);
-    }
-
     for r in input.releases {
         let id = r.id.to_string();
         let release_day = r.release_date.format("%Y-%m-%d").to_string();
@@ -233,7 +208,36 @@ pub fn render(input: &Input<'_>) -> Result<String, String> {
         }
         cal.push(ev.done());
     }
-    Ok(cal.to_string())
+    let mut text = cal.to_string();
+    // One VTIMEZONE per zone the coordination calls use (RFC 5545 §3.6.5). The
+    // icalendar crate has no builder for it, so it goes in as text, before the
+    // first event; its lines are short and need no folding or escaping.
+    let mut zones: Vec<&str> = input
+        .coordination
+        .iter()
+        .map(|c| c.timezone.as_str())
+        .collect();
+    zones.sort_unstable();
+    zones.dedup();
+    let mut blocks = String::new();
+    for zone in zones {
+        let years = input
+            .coordination
+            .iter()
+            .filter(|c| c.timezone == zone)
+            .map(|c| c.date.year());
+        let lo = years.clone().min().unwrap_or(1970);
+        let hi = years.max().unwrap_or(1970);
+        blocks.push_str(&vtimezone(zone, lo, hi)?);
+    }
+    if !blocks.is_empty() {
+        let at = text
+            .find("BEGIN:VEVENT")
+            .or_else(|| text.find("END:VCALENDAR"))
+            .ok_or("the calendar text has no END:VCALENDAR")?;
+        text.insert_str(at, &blocks);
+    }
+    Ok(text)
 }
 
 fn next_day(d: NaiveDate) -> NaiveDate {
@@ -262,8 +266,7 @@ fn vtimezone(zone: &str, from_year: i32, to_year: i32) -> Result<String, String>
         .single()
         .ok_or("year out of range")?;
     let offset_at = |t: DateTime<Utc>| tz.offset_from_utc_datetime(&t.naive_utc());
-    let mut out = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:zyklus\r\n");
-    let _ = write!(out, "BEGIN:VTIMEZONE\r\nTZID:{zone}\r\n");
+    let mut out = format!("BEGIN:VTIMEZONE\r\nTZID:{zone}\r\n");
     let observance =
         |out: &mut String, at: DateTime<Utc>, from: i32, to_off: &<Tz as TimeZone>::Offset| {
             let to = to_off.fix().local_minus_utc();
@@ -312,7 +315,7 @@ fn vtimezone(zone: &str, from_year: i32, to_year: i32) -> Result<String, String>
         prev_t = t;
         t += Duration::days(1);
     }
-    out.push_str("END:VTIMEZONE\r\nEND:VCALENDAR\r\n");
+    out.push_str("END:VTIMEZONE\r\n");
     Ok(out)
 }
 
