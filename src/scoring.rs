@@ -9,6 +9,10 @@
 //! - `wsjf`: (business_value + time_criticality + risk_reduction) / effort.
 //! - `rice`: reach · impact · confidence / effort.
 //!
+//! A criterion the request does not score contributes nothing: 0 in the sum of
+//! `weighted` and `wsjf` (also for an inverted criterion), a factor 0 in `rice`.
+//! The loader warns about such open or accepted requests, naming the file.
+//!
 //! For `wsjf` and `rice` the criteria names are fixed and weights do not apply (the
 //! configuration rejects them); a configured `scale` still bounds the values, and
 //! without one the values must be ≥ 0. The breakdown of `weighted` and `wsjf` holds
@@ -32,8 +36,6 @@ pub struct Score {
 /// Why a request cannot be scored; each names the request and the criterion.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ScoreError {
-    #[error("request {request} has no score for criterion `{criterion}`")]
-    Missing { request: String, criterion: String },
     #[error("request {request}: score `{criterion}` is not a finite number")]
     NotFinite { request: String, criterion: String },
     #[error(
@@ -63,9 +65,6 @@ impl ScoreError {
     #[must_use]
     pub fn hint(&self) -> &'static str {
         match self {
-            ScoreError::Missing { .. } => {
-                "add the criterion under [scores] in the request file (the model in zyklus.toml needs it)"
-            }
             ScoreError::NotFinite { .. } | ScoreError::Overflow { .. } => {
                 "use an ordinary number such as 5"
             }
@@ -85,17 +84,13 @@ pub fn required_criteria(config: &ScoringConfig) -> Vec<&str> {
     }
 }
 
-/// A criterion's value, checked to be present, finite and within its scale (or,
-/// for the fixed criteria without a scale, ≥ 0).
-fn value(config: &ScoringConfig, request: &Request, name: &str) -> Result<f64, ScoreError> {
+/// A criterion's value, checked to be finite and within its scale (or, for the
+/// fixed criteria without a scale, ≥ 0); `None` when the request does not score it.
+fn value(config: &ScoringConfig, request: &Request, name: &str) -> Result<Option<f64>, ScoreError> {
     let err_req = || request.id.to_string();
-    let v = *request
-        .scores
-        .get(name)
-        .ok_or_else(|| ScoreError::Missing {
-            request: err_req(),
-            criterion: name.to_owned(),
-        })?;
+    let Some(&v) = request.scores.get(name) else {
+        return Ok(None);
+    };
     if !v.is_finite() {
         return Err(ScoreError::NotFinite {
             request: err_req(),
@@ -115,15 +110,14 @@ fn value(config: &ScoringConfig, request: &Request, name: &str) -> Result<f64, S
             criterion: name.to_owned(),
             value: v,
         }),
-        _ => Ok(v),
+        _ => Ok(Some(v)),
     }
 }
 
 /// `request`'s score under `config`.
 ///
 /// # Errors
-/// When a criterion the model needs is missing, not finite, outside its scale (or
-/// negative), when effort is 0 for `wsjf`/`rice`, or when the result overflows.
+/// When a criterion value is not finite, outside its scale (or negative), when effort is 0 for `wsjf`/`rice`, or when the result overflows.
 /// The workspace loader reports the same problems with their file and line, so a
 /// loaded workspace always scores.
 pub fn score(config: &ScoringConfig, request: &Request) -> Result<Score, ScoreError> {
@@ -132,13 +126,11 @@ pub fn score(config: &ScoringConfig, request: &Request) -> Result<Score, ScoreEr
         Model::Weighted => {
             let mut total = 0.0;
             for (name, c) in &config.criteria {
-                let v = value(config, request, name)?;
-                let counted = if c.invert {
-                    c.scale[1] + c.scale[0] - v
-                } else {
-                    v
+                let contribution = match value(config, request, name)? {
+                    None => 0.0,
+                    Some(v) if c.invert => c.weight * (c.scale[1] + c.scale[0] - v),
+                    Some(v) => c.weight * v,
                 };
-                let contribution = c.weight * counted;
                 breakdown.insert(name.clone(), contribution);
                 total += contribution;
             }
@@ -155,7 +147,7 @@ pub fn score(config: &ScoringConfig, request: &Request) -> Result<Score, ScoreEr
             }
             let values = fixed
                 .iter()
-                .map(|name| value(config, request, name).map(|v| (*name, v)))
+                .map(|name| value(config, request, name).map(|v| (*name, v.unwrap_or(0.0))))
                 .collect::<Result<Vec<_>, _>>()?;
             if config.model == Model::Wsjf {
                 let mut total = 0.0;
@@ -292,11 +284,10 @@ mod tests {
 
     #[test]
     fn errors_name_request_and_criterion() {
-        let e = score(&weighted(), &request("CR-9", 1, &[("value", 1.0)])).expect_err("error");
-        assert!(
-            e.to_string().contains("CR-9") && e.to_string().contains("risk"),
-            "{e}"
-        );
+        // Missing criteria contribute nothing, even inverted ones.
+        let s = score(&weighted(), &request("CR-9", 1, &[("value", 1.0)])).expect("score");
+        assert!((s.total - 3.0).abs() < 1e-9);
+        assert!(s.breakdown["risk"].abs() < 1e-9);
         let e = score(
             &weighted(),
             &request(
@@ -307,6 +298,10 @@ mod tests {
         )
         .expect_err("error");
         assert!(matches!(e, ScoreError::OutOfScale { .. }));
+        assert!(
+            e.to_string().contains("CR-9") && e.to_string().contains("value"),
+            "{e}"
+        );
         let c = ScoringConfig {
             model: Model::Rice,
             ..ScoringConfig::default()

@@ -177,6 +177,20 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
         .values()
         .filter(|r| a.filter.matches(r))
         .filter(|r| !default_statuses || r.status.is_plannable());
+    let requests: Vec<&Request> = requests.collect();
+    let criteria = scoring::required_criteria(&ws.config.scoring);
+    let unscored: Vec<&str> = requests
+        .iter()
+        .filter(|r| !criteria.is_empty() && criteria.iter().all(|c| !r.scores.contains_key(*c)))
+        .map(|r| r.id.as_str())
+        .collect();
+    if !unscored.is_empty() {
+        s.warn(&format!(
+            "{} not scored yet, scoring 0: {} (add their [scores], e.g. `zyklus request set ID --score NAME=VALUE`)",
+            crate::error::plural(unscored.len(), "request"),
+            unscored.join(", ")
+        ));
+    }
     let report = build(&ws.config.scoring, requests, a.sort)?;
     s.emit(&report)?;
     Ok(Outcome::Success)

@@ -291,8 +291,11 @@ fn scoring_problems(scoring: &ScoringConfig) -> Vec<(String, String, String)> {
         return out;
     };
     let model = scoring.model.as_str();
+    // The problems point at `model` (the line that makes the criterion wrong): the
+    // loader cannot locate dotted keys such as `criteria.value = …`.
+    let key = "scoring.model".to_owned();
     for (name, c) in &scoring.criteria {
-        let key = format!("scoring.criteria.{name}");
+        let key = key.clone();
         if !fixed.contains(&name.as_str()) {
             out.push((
                 key,
@@ -305,7 +308,9 @@ fn scoring_problems(scoring: &ScoringConfig) -> Vec<(String, String, String)> {
         } else if c.invert || (c.weight - 1.0).abs() > f64::EPSILON {
             out.push((
                 key,
-                format!("`weight` and `invert` do not apply to the {model} model"),
+                format!(
+                    "criterion `{name}`: `weight` and `invert` do not apply to the {model} model"
+                ),
                 "remove them; only `scale` may be set for its criteria".to_owned(),
             ));
         }

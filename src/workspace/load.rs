@@ -515,7 +515,7 @@ fn convert_request(
         }
     }
     if let Some(config) = config {
-        missing_scores(sink, &f.scores, config);
+        missing_scores(sink, &f.scores, f.status.is_plannable(), config);
     }
     if f.kind == crate::model::Kind::Hotfix && f.reported_at.is_none() && f.status.is_plannable() {
         sink.push(
@@ -549,20 +549,28 @@ fn convert_request(
     }
 }
 
-/// Criteria the scoring model needs but the request does not score, and (for the
-/// fixed criteria of wsjf/rice without a scale) negative values.
-fn missing_scores(sink: &mut Sink<'_>, scores: &BTreeMap<String, f64>, config: &Config) {
+/// Criteria the scoring model uses but an open or accepted request with other
+/// scores does not score (a warning: the criterion counts 0), and (for the fixed criteria of wsjf/rice
+/// without a scale) negative values.
+fn missing_scores(
+    sink: &mut Sink<'_>,
+    scores: &BTreeMap<String, f64>,
+    plannable: bool,
+    config: &Config,
+) {
     let model = config.scoring.model.as_str();
+    // A request without any scores is not scored yet: `zyklus score` says so. One
+    // with some scores but not all most likely lacks one by mistake.
+    let partly = !scores.is_empty();
     for name in crate::scoring::required_criteria(&config.scoring) {
         match scores.get(name) {
-            None => sink.key(
-                Level::Error,
+            None if plannable && partly => sink.key(
+                Level::Warning,
                 "scores",
-                format!(
-                    "no score for criterion `{name}` (the {model} model in zyklus.toml needs it)"
-                ),
+                format!("no score for criterion `{name}`: it counts 0 in the {model} model"),
                 &format!("add `{name} = …` under [scores]"),
             ),
+            None => {}
             Some(v) if *v < 0.0 && !config.scoring.criteria.contains_key(name) => sink.key(
                 Level::Error,
                 &format!("scores.{name}"),

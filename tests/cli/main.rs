@@ -3,6 +3,8 @@
 
 mod support;
 
+mod calendar;
 mod init;
 mod request;
+mod score;
 mod validate;
