@@ -4,8 +4,10 @@
 
 pub mod calendar;
 pub mod init;
+pub mod partner;
 pub mod request;
 pub mod score;
+pub mod training;
 pub mod validate;
 
 use std::ffi::OsString;
@@ -88,6 +90,12 @@ pub enum Command {
     Score(score::Args),
     /// The release dates of a year (dev start, test start, release, coordination call); --ics exports them
     Calendar(calendar::Args),
+    /// Partners with their language and this year's trainings
+    #[command(subcommand)]
+    Partner(partner::Command),
+    /// Record and list partner trainings (trainings/<YEAR>.toml)
+    #[command(subcommand)]
+    Training(training::Command),
 }
 
 /// How a command ended when it did not fail.
@@ -264,5 +272,7 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Request(c) => request::run(c, s),
         Command::Score(a) => score::run(&a, s),
         Command::Calendar(a) => calendar::run(&a, s),
+        Command::Partner(c) => partner::run(c, s),
+        Command::Training(c) => training::run(c, s),
     }
 }

@@ -9,9 +9,11 @@ pub mod id;
 pub mod partner;
 pub mod release;
 pub mod request;
+pub mod training;
 
 pub use config::Config;
 pub use id::{Id, ReleaseId};
 pub use partner::{Commitment, Partner, Partners};
 pub use release::{Finding, HistoryEntry, Release, Severity, Stage};
 pub use request::{Impact, Kind, Request, Status};
+pub use training::{Mode, Quota, Training};

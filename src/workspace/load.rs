@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 use super::source::{line_col, locate_key, locate_value};
-use super::{Loaded, Workspace, CONFIG_FILE, PARTNERS_FILE, RELEASES_DIR, REQUESTS_DIR};
+use super::{
+    Loaded, Workspace, CONFIG_FILE, PARTNERS_FILE, RELEASES_DIR, REQUESTS_DIR, TRAININGS_DIR,
+};
 use crate::error::{Diagnostic, Invalid, Level};
 use crate::model::config::Model;
 use crate::model::request::RequestFile;
@@ -375,6 +377,8 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
         releases.insert(release.id, release);
     }
 
+    let trainings = load_trainings(root, overlay, &partners, &mut diags)?;
+
     let Some(config) = config else {
         return Err(Invalid(sorted(diags)).into());
     };
@@ -401,6 +405,7 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
             requests,
             releases,
             partners,
+            trainings,
         },
         warnings: diags,
     })
@@ -580,6 +585,126 @@ fn missing_scores(
             Some(_) => {}
         }
     }
+}
+
+/// The line and column of `key` inside the `n`-th (0-based) `[[table]]` of `src`.
+fn entry_key(src: &str, table: &str, n: usize, key: &str) -> Option<(usize, usize)> {
+    let header = format!("[[{table}]]");
+    let mut offset = 0;
+    let mut count = 0;
+    let mut current = None;
+    for line in src.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with('[') {
+            current = (t == header).then_some(count);
+            if t == header {
+                count += 1;
+            }
+        } else if current == Some(n)
+            && t.strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        {
+            return Some(line_col(
+                src,
+                offset + (line.len() - line.trim_start().len()),
+            ));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// `trainings/<YEAR>.toml`: the file stem is the year, every date lies in it, every
+/// partner exists; a partner past its booked quota (without `extra`) is a warning.
+fn load_trainings(
+    root: &Path,
+    overlay: &Overlay,
+    partners: &Partners,
+    diags: &mut Vec<Diagnostic>,
+) -> anyhow::Result<BTreeMap<i32, Vec<crate::model::Training>>> {
+    let mut out = BTreeMap::new();
+    let dir = root.join(TRAININGS_DIR);
+    for path in
+        toml_files(&dir, overlay).map_err(|e| anyhow::anyhow!("listing {}: {e}", dir.display()))?
+    {
+        let rel = Path::new(TRAININGS_DIR).join(path.file_name().unwrap_or_default());
+        let Some(src) = read(&path, &rel, diags, overlay) else {
+            continue;
+        };
+        let stem = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let mut sink = Sink {
+            diags,
+            file: rel.clone(),
+            src: &src,
+        };
+        let year = match stem.parse::<i32>() {
+            Ok(y) if stem.len() == 4 => y,
+            _ => {
+                sink.push(
+                    Level::Error,
+                    None,
+                    format!("`{stem}.toml` is not named after a year"),
+                    "name training files after their year, e.g. trainings/2027.toml",
+                );
+                continue;
+            }
+        };
+        let Some(file) = parse::<crate::model::training::TrainingFile>(&mut sink, "training file")
+        else {
+            continue;
+        };
+        for (i, t) in file.trainings.iter().enumerate() {
+            if partners.get(&t.partner).is_none() {
+                let at = entry_key(&src, "training", i, "partner");
+                sink.push(
+                    Level::Error,
+                    at,
+                    format!(
+                        "training {}: `{}` is no partner in partners.toml",
+                        i + 1,
+                        t.partner
+                    ),
+                    "use a partner id from partners.toml (`zyklus partner list`)",
+                );
+            }
+            if chrono::Datelike::year(&t.date.0) != year {
+                let at = entry_key(&src, "training", i, "date");
+                sink.push(
+                    Level::Error,
+                    at,
+                    format!(
+                        "training {}: {} is not in {year}, the year of this file",
+                        i + 1,
+                        t.date
+                    ),
+                    &format!(
+                        "move it to trainings/{}.toml",
+                        chrono::Datelike::year(&t.date.0)
+                    ),
+                );
+            }
+        }
+        for p in &partners.partners {
+            let q = crate::model::Quota::of(p, &file.trainings);
+            if q.used > q.booked {
+                sink.push(
+                    Level::Warning,
+                    None,
+                    format!(
+                        "partner `{}` has {} trainings in {year} but booked {}",
+                        p.id, q.used, q.booked
+                    ),
+                    "mark sessions agreed separately with `extra = true`, or raise trainings_booked",
+                );
+            }
+        }
+        out.insert(year, file.trainings);
+    }
+    Ok(out)
 }
 
 #[allow(clippy::too_many_arguments, clippy::too_many_lines)]

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::error::Diagnostic;
-use crate::model::{Config, Id, Partners, Release, ReleaseId, Request};
+use crate::model::{Config, Id, Partners, Release, ReleaseId, Request, Training};
 
 pub use load::{load, load_with, validate_config, Overlay};
 
@@ -28,6 +28,8 @@ pub const PARTNERS_FILE: &str = "partners.toml";
 pub const REQUESTS_DIR: &str = "requests";
 /// The directory of release files.
 pub const RELEASES_DIR: &str = "releases";
+/// Directory of the per-year training files.
+pub const TRAININGS_DIR: &str = "trainings";
 
 /// A loaded, validated workspace.
 #[derive(Debug, Clone)]
@@ -37,6 +39,8 @@ pub struct Workspace {
     pub requests: BTreeMap<Id, Request>,
     pub releases: BTreeMap<ReleaseId, Release>,
     pub partners: Partners,
+    /// `trainings/<YEAR>.toml`, by year.
+    pub trainings: BTreeMap<i32, Vec<Training>>,
 }
 
 /// A workspace and the warnings found while loading it.
@@ -57,6 +61,18 @@ impl Workspace {
     #[must_use]
     pub fn release_path(&self, id: ReleaseId) -> PathBuf {
         self.root.join(RELEASES_DIR).join(format!("{id}.toml"))
+    }
+
+    /// `trainings/<year>.toml`.
+    #[must_use]
+    pub fn trainings_path(&self, year: i32) -> PathBuf {
+        self.root.join(TRAININGS_DIR).join(format!("{year}.toml"))
+    }
+
+    /// The trainings of `year` (none when the year has no file).
+    #[must_use]
+    pub fn trainings_in(&self, year: i32) -> &[Training] {
+        self.trainings.get(&year).map_or(&[], Vec::as_slice)
     }
 
     /// A path relative to the root, for messages.
