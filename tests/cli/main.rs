@@ -5,6 +5,8 @@ mod support;
 
 mod calendar;
 mod init;
+mod partner;
 mod request;
 mod score;
+mod training;
 mod validate;
