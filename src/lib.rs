@@ -5,6 +5,7 @@
 //!
 //! Modules, and the direction of their dependencies (`cli` → the rest → `model`):
 //! - [`model`]: pure domain types (ids, requests, releases, partners, config);
+//! - [`scoring`]: a request's score under the configured model (pure);
 //! - [`workspace`]: the only place that reads and writes workspace files;
 //! - [`output`] and [`ui`]: reports as tables/JSON, colour and prompts;
 //! - [`cli`]: clap definitions and the glue of each command;
@@ -14,6 +15,7 @@ pub mod cli;
 pub mod error;
 pub mod model;
 pub mod output;
+pub mod scoring;
 pub mod ui;
 pub mod workspace;
 
