@@ -341,27 +341,37 @@ pub fn upcoming(
         return Ok(out);
     }
     // A release shifted past New Year can sit in the next calendar year, so start
-    // one year early.
-    let mut y = (after.year() - 1).max(FIRST_YEAR);
-    loop {
-        match year(config, y) {
-            Ok(releases) => {
-                for r in releases {
-                    if r.release_date > after {
-                        out.push(r);
-                        if out.len() == n {
-                            return Ok(out);
-                        }
-                    }
+    // one year early. An explicit list is walked over its own years (it may skip
+    // some); the rule over every year.
+    let first = (after.year() - 1).max(FIRST_YEAR);
+    let years: Vec<i32> = if config.dates.is_empty() {
+        (first..=LAST_YEAR).collect()
+    } else {
+        let mut ys: Vec<i32> = config
+            .dates
+            .iter()
+            .map(|d| d.0.year())
+            .filter(|y| *y >= first)
+            .collect();
+        ys.dedup();
+        ys
+    };
+    for y in &years {
+        for r in year(config, *y)? {
+            if r.release_date > after {
+                out.push(r);
+                if out.len() == n {
+                    return Ok(out);
                 }
             }
-            // An explicit list need not cover the years before `after`.
-            Err(CalendarError::NoDates { .. }) if y < after.year() => {}
-            Err(e) => return Err(e),
         }
-        y += 1;
-        check_year(y)?;
     }
+    let next = years.last().map_or(after.year(), |y| y + 1);
+    Err(if config.dates.is_empty() {
+        CalendarError::YearOutOfRange { year: next }
+    } else {
+        CalendarError::NoDates { year: next }
+    })
 }
 
 /// Every problem with `[calendar]`, as `(key path, message, hint)`: the structural
@@ -699,7 +709,19 @@ mod tests {
         );
         let up = upcoming(&c, d("2027-08-09"), 2).expect("upcoming");
         assert_eq!(up[0].id.to_string(), "2028.1");
-        assert!(upcoming(&c, d("2027-08-09"), 3).is_err());
+        assert_eq!(
+            upcoming(&c, d("2027-08-09"), 3).expect_err("list ends"),
+            CalendarError::NoDates { year: 2029 }
+        );
+        // A list may skip years.
+        let gap = CalendarConfig {
+            releases_per_year: 1,
+            dates: vec![Date(d("2027-06-01")), Date(d("2030-06-04"))],
+            ..CalendarConfig::default()
+        };
+        let up = upcoming(&gap, d("2027-07-01"), 1).expect("upcoming");
+        assert_eq!(up[0].id.to_string(), "2030.1");
+        assert_eq!(up[0].dev_start, d("2030-01-01"));
     }
 
     #[test]
@@ -835,6 +857,10 @@ mod tests {
                 for r in &rs {
                     prop_assert!(r.dev_start <= r.test_start);
                 }
+                // Strictly increasing across the turn of the year too.
+                let next = year(&c, y + 1).expect("next year");
+                prop_assert!(rs[rs.len() - 1].release_date < next[0].release_date);
+                prop_assert_eq!(next[0].dev_start, rs[rs.len() - 1].release_date.succ_opt().expect("date"));
             }
         }
 
