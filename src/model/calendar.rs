@@ -802,6 +802,63 @@ mod tests {
         assert!(!is_workday(&c, &wd, d("2027-01-07")));
     }
 
+    #[test]
+    fn coordination_calls_are_on_a_working_day_before_the_release() {
+        let mut c = example();
+        let co = CoordinationConfig::default();
+        let r = dates(&c, ReleaseId::new(2027, 1)).expect("dates");
+        let call = coordination(&c, &co, &r).expect("call");
+        assert_eq!(call.date, d("2027-01-05"));
+        assert_eq!(call.start.to_rfc3339(), "2027-01-05T10:00:00+01:00");
+        assert_eq!(call.end.to_rfc3339(), "2027-01-05T11:00:00+01:00");
+        assert_eq!(call.timezone, "Europe/Vienna");
+        c.holidays.push(Date(d("2027-01-05")));
+        assert_eq!(
+            coordination(&c, &co, &r).expect("call").date,
+            d("2027-01-04")
+        );
+        let co = CoordinationConfig {
+            days_before_release: 3,
+            time: "16:30".into(),
+            timezone: Some("Europe/London".into()),
+            ..CoordinationConfig::default()
+        };
+        let call = coordination(&c, &co, &r).expect("call");
+        // 2027-01-09 is a Saturday.
+        assert_eq!(call.date, d("2027-01-08"));
+        assert_eq!(call.start.to_rfc3339(), "2027-01-08T16:30:00+00:00");
+        let summer = dates(&c, ReleaseId::new(2027, 4)).expect("dates");
+        let call = coordination(&c, &CoordinationConfig::default(), &summer).expect("call");
+        assert_eq!(call.start.to_rfc3339(), "2027-07-06T10:00:00+02:00");
+    }
+
+    #[test]
+    fn coordination_problems_name_their_keys() {
+        let bad = CoordinationConfig {
+            time: "25:00".into(),
+            duration_minutes: 0,
+            url: Some("meet.example.com".into()),
+            languages: vec!["deu".into()],
+            timezone: Some("Mars/Olympus".into()),
+            ..CoordinationConfig::default()
+        };
+        let keys: Vec<String> = coordination_problems(&bad)
+            .into_iter()
+            .map(|(k, _, _)| k)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "coordination.timezone",
+                "coordination.time",
+                "coordination.duration_minutes",
+                "coordination.url",
+                "coordination.languages"
+            ]
+        );
+        assert!(coordination_problems(&CoordinationConfig::default()).is_empty());
+    }
+
     fn arb_config() -> impl Strategy<Value = CalendarConfig> {
         (
             1u32..=12,
