@@ -84,7 +84,13 @@ impl Report for CalendarReport {
 }
 
 fn calendar_error(e: &calendar::CalendarError) -> anyhow::Error {
-    crate::error::with_hint(format!("zyklus.toml: {e}"), e.hint())
+    let message = match e {
+        calendar::CalendarError::Config { .. } | calendar::CalendarError::NoDates { .. } => {
+            format!("zyklus.toml: {e}")
+        }
+        _ => e.to_string(),
+    };
+    crate::error::with_hint(message, e.hint())
 }
 
 /// The year's releases with stages and coordination calls.

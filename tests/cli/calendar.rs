@@ -159,7 +159,10 @@ fn other_cadences_and_explicit_dates() {
     assert_eq!(release_dates(&j), ["2027-03-02", "2027-09-06"]);
     t.run(&["calendar", "--year", "2029"])
         .code(1)
-        .stderr_has("no release dates for 2029");
+        .stderr_has("zyklus.toml: calendar.dates lists no release dates for 2029");
+    t.run(&["calendar", "--year", "1900"])
+        .code(1)
+        .stderr_has("error: year 1900 is outside the calendar");
 }
 
 #[test]
