@@ -9,6 +9,7 @@ pub mod id;
 pub mod partner;
 pub mod release;
 pub mod request;
+pub mod workhours;
 
 pub use config::Config;
 pub use id::{Id, ReleaseId};
