@@ -13,6 +13,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod gates;
 pub mod model;
 pub mod output;
 pub mod scoring;
