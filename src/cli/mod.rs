@@ -2,8 +2,13 @@
 //! resolved once per run. Commands are glue: load the workspace, call one pure
 //! function, hand the result to `output`.
 
+pub mod finding;
+pub mod gate;
+pub mod hotfix;
 pub mod init;
+pub mod release;
 pub mod request;
+pub mod sla;
 pub mod validate;
 
 use std::ffi::OsString;
@@ -82,6 +87,20 @@ pub enum Command {
     /// Create, list, show and edit change requests
     #[command(subcommand)]
     Request(request::Command),
+    /// The status board of a year's releases; show one; change a frozen scope
+    #[command(subcommand)]
+    Release(release::Command),
+    /// Check a release against its next gate, or move it there
+    #[command(subcommand)]
+    Gate(gate::Command),
+    /// Findings of the test phase: add, list, resolve
+    #[command(subcommand)]
+    Finding(finding::Command),
+    /// Hotfix releases (YYYY.N.P) on top of a production release
+    #[command(subcommand)]
+    Hotfix(hotfix::Command),
+    /// Hotfix requests under the reaction promise: what is due, what is late (exit 3)
+    Sla(sla::Args),
 }
 
 /// How a command ended when it did not fail.
@@ -256,5 +275,10 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Init(a) => init::run(&a, s),
         Command::Validate(a) => validate::run(&a, s),
         Command::Request(c) => request::run(c, s),
+        Command::Release(c) => release::run(c, s),
+        Command::Gate(c) => gate::run(c, s),
+        Command::Finding(c) => finding::run(c, s),
+        Command::Hotfix(c) => hotfix::run(c, s),
+        Command::Sla(a) => sla::run(&a, s),
     }
 }
