@@ -3,6 +3,11 @@
 
 mod support;
 
+mod finding;
+mod gates;
+mod hotfix;
 mod init;
+mod release;
 mod request;
+mod sla;
 mod validate;
