@@ -181,6 +181,15 @@ pub fn load(scope: &[String], requests: &BTreeMap<Id, Request>) -> u64 {
         .sum()
 }
 
+/// `n day(s)` for a signed day count.
+fn days(n: i64) -> String {
+    if n.abs() == 1 {
+        format!("{n} day")
+    } else {
+        format!("{n} days")
+    }
+}
+
 fn check(name: &str, passed: bool, detail: impl Into<String>) -> CheckRecord {
     CheckRecord {
         name: name.into(),
@@ -342,19 +351,20 @@ fn into_production(
         ),
         Some(started) => {
             let until = started.0 + Duration::days(i64::from(min));
-            let days = (now - started.0).num_days();
+            let tested = (now - started.0).num_days();
+            let min_days = days(i64::from(min));
             if now >= until {
                 check(
                     "test_duration",
                     true,
-                    format!("tested {days} days since {started}; the minimum is {min} days"),
+                    format!("tested {} since {started}; the minimum is {min_days}", days(tested)),
                 )
             } else {
                 check(
                     "test_duration",
                     false,
                     format!(
-                        "tested {days} of {min} days since {started}; the minimum is reached at {}",
+                        "tested {tested} of {min_days} since {started}; the minimum is reached at {}",
                         until.to_rfc3339()
                     ),
                 )
@@ -407,8 +417,8 @@ fn into_production(
                         "release_date_reached",
                         false,
                         format!(
-                            "release date {date} is {} days away",
-                            (date - today).num_days()
+                            "release date {date} is {} away",
+                            days((date - today).num_days())
                         ),
                     )
                 }

@@ -261,7 +261,7 @@ fn a_release_walks_from_planned_to_production() {
         "--yes",
     ])
     .code(3)
-    .stderr_has("release date 2027-01-12 is 1 days away")
+    .stderr_has("release date 2027-01-12 is 1 day away")
     .stderr_has("open blocker");
     assert_eq!(t.snapshot(), before);
     t.run(&["finding", "resolve", "2027.1", "1"]).ok();
@@ -488,7 +488,7 @@ fn the_release_date_comes_from_the_calendar_when_the_file_has_none() {
     t.at("2027-01-11T12:00:00+01:00");
     t.run(&["gate", "check", "2027.1"])
         .code(3)
-        .stdout_has("release date 2027-01-12 is 1 days away");
+        .stdout_has("release date 2027-01-12 is 1 day away");
     t.at("2027-01-12T00:00:00+01:00");
     t.run(&["gate", "check", "2027.1"]).ok();
 }
