@@ -6,6 +6,7 @@
 //! Modules, and the direction of their dependencies (`cli` → the rest → `model`):
 //! - [`model`]: pure domain types (ids, requests, releases, partners, config);
 //! - [`ics`]: the release calendar as iCalendar text (pure);
+//! - [`gates`]: whether a release may move to its next stage (pure);
 //! - [`scoring`]: a request's score under the configured model (pure);
 //! - [`workspace`]: the only place that reads and writes workspace files;
 //! - [`output`] and [`ui`]: reports as tables/JSON, colour and prompts;
@@ -14,6 +15,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod gates;
 pub mod ics;
 pub mod model;
 pub mod output;

@@ -3,10 +3,15 @@
 //! function, hand the result to `output`.
 
 pub mod calendar;
+pub mod finding;
+pub mod gate;
+pub mod hotfix;
 pub mod init;
 pub mod partner;
+pub mod release;
 pub mod request;
 pub mod score;
+pub mod sla;
 pub mod training;
 pub mod validate;
 
@@ -96,6 +101,20 @@ pub enum Command {
     /// Record and list partner trainings (trainings/<YEAR>.toml)
     #[command(subcommand)]
     Training(training::Command),
+    /// The status board of a year's releases; show one; change a frozen scope
+    #[command(subcommand)]
+    Release(release::Command),
+    /// Check a release against its next gate, or move it there
+    #[command(subcommand)]
+    Gate(gate::Command),
+    /// Findings of the test phase: add, list, resolve
+    #[command(subcommand)]
+    Finding(finding::Command),
+    /// Hotfix releases (YYYY.N.P) on top of a production release
+    #[command(subcommand)]
+    Hotfix(hotfix::Command),
+    /// Hotfix requests under the reaction promise: what is due, what is late (exit 3)
+    Sla(sla::Args),
 }
 
 /// How a command ended when it did not fail.
@@ -274,5 +293,10 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Calendar(a) => calendar::run(&a, s),
         Command::Partner(c) => partner::run(c, s),
         Command::Training(c) => training::run(c, s),
+        Command::Release(c) => release::run(c, s),
+        Command::Gate(c) => gate::run(c, s),
+        Command::Finding(c) => finding::run(c, s),
+        Command::Hotfix(c) => hotfix::run(c, s),
+        Command::Sla(a) => sla::run(&a, s),
     }
 }

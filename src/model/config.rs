@@ -231,6 +231,8 @@ pub struct GatesConfig {
     pub require_signoff: bool,
     pub hotfix_min_test_days: u32,
     pub hotfix_require_signoff: bool,
+    /// Whether a hotfix must also wait for its base release's date (default: no).
+    pub hotfix_date_gate: bool,
 }
 
 impl Default for GatesConfig {
@@ -240,6 +242,7 @@ impl Default for GatesConfig {
             require_signoff: true,
             hotfix_min_test_days: 0,
             hotfix_require_signoff: true,
+            hotfix_date_gate: false,
         }
     }
 }
@@ -280,6 +283,49 @@ pub fn extra_problems(config: &Config) -> Vec<(String, String, String)> {
         out.extend(super::calendar::coordination_problems(c));
     }
     out.extend(scoring_problems(&config.scoring));
+    out.extend(gates_problems(config));
+    out
+}
+
+/// The longest test phase or reaction promise that makes sense (a year).
+const MAX_DAYS: u32 = 366;
+
+/// `[gates]` and `[support]`: lengths must be sensible; a reaction promise of zero
+/// hours cannot be kept.
+fn gates_problems(config: &Config) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let g = &config.gates;
+    if let Some(d) = g.min_test_days {
+        if d > MAX_DAYS {
+            out.push((
+                "gates.min_test_days".into(),
+                format!("min_test_days = {d} is longer than a year"),
+                "use a number of days up to 366, or remove it to use calendar.test_weeks × 7"
+                    .into(),
+            ));
+        }
+    }
+    if g.hotfix_min_test_days > MAX_DAYS {
+        out.push((
+            "gates.hotfix_min_test_days".into(),
+            format!(
+                "hotfix_min_test_days = {} is longer than a year",
+                g.hotfix_min_test_days
+            ),
+            "use a number of days up to 366 (0 = no minimum)".into(),
+        ));
+    }
+    let h = config.support.reaction_hours;
+    if h == 0 || h > MAX_DAYS * 24 {
+        out.push((
+            "support.reaction_hours".into(),
+            format!(
+                "reaction_hours = {h}; it must be between 1 and {}",
+                MAX_DAYS * 24
+            ),
+            "e.g. reaction_hours = 12".into(),
+        ));
+    }
     out
 }
 

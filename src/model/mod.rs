@@ -10,6 +10,7 @@ pub mod partner;
 pub mod release;
 pub mod request;
 pub mod training;
+pub mod workhours;
 
 pub use config::Config;
 pub use id::{Id, ReleaseId};

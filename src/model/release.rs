@@ -105,6 +105,19 @@ pub struct HistoryEntry {
     pub reason: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckRecord>,
+    /// Requests added to a frozen scope by this entry (a scope change keeps
+    /// `from` = `to` = the stage it happened in).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<String>,
+    /// Requests removed from a frozen scope by this entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
+    /// The test deployment recorded with this transition (into test).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployed: Option<String>,
+    /// The sign-off recorded with this transition (into production).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signoff: Option<String>,
 }
 
 /// The contents of `releases/<ID>.toml`.

@@ -4,9 +4,14 @@
 mod support;
 
 mod calendar;
+mod finding;
+mod gates;
+mod hotfix;
 mod init;
 mod partner;
+mod release;
 mod request;
 mod score;
+mod sla;
 mod training;
 mod validate;
