@@ -6,6 +6,7 @@
 //! Modules, and the direction of their dependencies (`cli` → the rest → `model`):
 //! - [`model`]: pure domain types (ids, requests, releases, partners, config);
 //! - [`workspace`]: the only place that reads and writes workspace files;
+//! - [`notes`]: release notes, changelog sections, e-mail and wiki texts (pure rendering);
 //! - [`output`] and [`ui`]: reports as tables/JSON, colour and prompts;
 //! - [`cli`]: clap definitions and the glue of each command;
 //! - [`error`]: diagnostics, error printing and exit codes.
@@ -13,6 +14,7 @@
 pub mod cli;
 pub mod error;
 pub mod model;
+pub mod notes;
 pub mod output;
 pub mod ui;
 pub mod workspace;

@@ -3,6 +3,7 @@
 //! function, hand the result to `output`.
 
 pub mod init;
+pub mod notes;
 pub mod request;
 pub mod validate;
 
@@ -82,6 +83,8 @@ pub enum Command {
     /// Create, list, show and edit change requests
     #[command(subcommand)]
     Request(request::Command),
+    /// Release notes of a release (markdown, html or json) from the requests' texts
+    Notes(notes::Args),
 }
 
 /// How a command ended when it did not fail.
@@ -256,5 +259,6 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Init(a) => init::run(&a, s),
         Command::Validate(a) => validate::run(&a, s),
         Command::Request(c) => request::run(c, s),
+        Command::Notes(a) => notes::run(&a, s),
     }
 }
