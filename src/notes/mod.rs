@@ -233,7 +233,7 @@ impl Context {
         if let Some(p) = partner {
             let mark = |items: &mut Vec<Item>| {
                 for i in items {
-                    i.for_recipient = i.requested_by.iter().any(|x| *x == p.id);
+                    i.for_recipient = i.requested_by.contains(&p.id);
                 }
             };
             for g in &mut self.sections {
