@@ -6,6 +6,7 @@
 //! Modules, and the direction of their dependencies (`cli` → the rest → `model`):
 //! - [`model`]: pure domain types (ids, requests, releases, partners, config);
 //! - [`workspace`]: the only place that reads and writes workspace files;
+//! - [`git`]: the product repository (changelog commits and tags; the only `git2` user);
 //! - [`notes`]: release notes, changelog sections, e-mail and wiki texts (pure rendering);
 //! - [`output`] and [`ui`]: reports as tables/JSON, colour and prompts;
 //! - [`cli`]: clap definitions and the glue of each command;
@@ -13,6 +14,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod git;
 pub mod model;
 pub mod notes;
 pub mod output;

@@ -2,6 +2,7 @@
 //! resolved once per run. Commands are glue: load the workspace, call one pure
 //! function, hand the result to `output`.
 
+pub mod changelog;
 pub mod init;
 pub mod notes;
 pub mod request;
@@ -85,6 +86,8 @@ pub enum Command {
     Request(request::Command),
     /// Release notes of a release (markdown, html or json) from the requests' texts
     Notes(notes::Args),
+    /// Write a production release's section into a git repository's CHANGELOG.md and commit it
+    Changelog(changelog::Args),
 }
 
 /// How a command ended when it did not fail.
@@ -260,5 +263,6 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Validate(a) => validate::run(&a, s),
         Command::Request(c) => request::run(c, s),
         Command::Notes(a) => notes::run(&a, s),
+        Command::Changelog(a) => changelog::run(&a, s),
     }
 }
