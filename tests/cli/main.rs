@@ -3,6 +3,8 @@
 
 mod support;
 
+mod changelog;
 mod init;
+mod notes;
 mod request;
 mod validate;
