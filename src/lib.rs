@@ -7,6 +7,7 @@
 //! - [`model`]: pure domain types (ids, requests, releases, partners, config);
 //! - [`workspace`]: the only place that reads and writes workspace files;
 //! - [`git`]: the product repository (changelog commits and tags; the only `git2` user);
+//! - [`mail`]: announcement e-mails (RFC 5322) and SMTP delivery (the only `lettre` user);
 //! - [`notes`]: release notes, changelog sections, e-mail and wiki texts (pure rendering);
 //! - [`output`] and [`ui`]: reports as tables/JSON, colour and prompts;
 //! - [`cli`]: clap definitions and the glue of each command;
@@ -15,6 +16,7 @@
 pub mod cli;
 pub mod error;
 pub mod git;
+pub mod mail;
 pub mod model;
 pub mod notes;
 pub mod output;

@@ -2,6 +2,7 @@
 //! resolved once per run. Commands are glue: load the workspace, call one pure
 //! function, hand the result to `output`.
 
+pub mod announce;
 pub mod changelog;
 pub mod init;
 pub mod notes;
@@ -88,6 +89,8 @@ pub enum Command {
     Notes(notes::Args),
     /// Write a production release's section into a git repository's CHANGELOG.md and commit it
     Changelog(changelog::Args),
+    /// Customer e-mails for the major changes (.eml, --send over SMTP) and the wiki page for the rest
+    Announce(announce::Args),
 }
 
 /// How a command ended when it did not fail.
@@ -264,5 +267,6 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Request(c) => request::run(c, s),
         Command::Notes(a) => notes::run(&a, s),
         Command::Changelog(a) => changelog::run(&a, s),
+        Command::Announce(a) => announce::run(&a, s),
     }
 }

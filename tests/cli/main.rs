@@ -3,6 +3,7 @@
 
 mod support;
 
+mod announce;
 mod changelog;
 mod init;
 mod notes;
