@@ -171,3 +171,31 @@ fn endless_template_runs_out_of_fuel() {
         .stderr_has("templates/notes.de.md.jinja:1")
         .stderr_has("fuel");
 }
+
+/// The CI examples only use flags the commands have.
+#[test]
+fn ci_examples_use_existing_flags() {
+    let t = Test::empty();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ci");
+    let mut checked = 0;
+    for file in ["github-actions.yml", "gitlab-ci.yml"] {
+        let src = std::fs::read_to_string(dir.join(file)).expect("ci example");
+        for line in src.lines() {
+            let Some(pos) = line.find("zyklus ") else {
+                continue;
+            };
+            let mut words = line[pos + 7..].split_whitespace();
+            let Some(cmd) = words.next() else { continue };
+            if !["notes", "changelog", "announce", "validate"].contains(&cmd) {
+                continue;
+            }
+            let help = t.run(&[cmd, "--help"]);
+            help.ok();
+            for flag in words.filter(|w| w.starts_with("--")) {
+                help.stdout_has(flag);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 8, "only {checked} flags found");
+}
