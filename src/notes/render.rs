@@ -166,6 +166,24 @@ impl Templates {
             if let Some(d) = e.detail() {
                 message = format!("{message}: {d}");
             }
+            let source = self.source(e.name().unwrap_or(name)).unwrap_or_default();
+            let at = e
+                .range()
+                .and_then(|r| source.get(r))
+                .filter(|s| !s.trim().is_empty() && s.len() <= 80 && !s.contains('\n'))
+                .or_else(|| {
+                    e.line()
+                        .and_then(|l| source.lines().nth(l.saturating_sub(1)))
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty() && s.len() <= 120)
+                });
+            if let Some(at) = at {
+                message = format!("{message} at `{at}`");
+            }
+            if e.kind() == minijinja::ErrorKind::OutOfFuel {
+                message
+                    .push_str(" (the template does too much work: an endless or very large loop?)");
+            }
             TemplateError {
                 template,
                 line: e.line(),
@@ -183,4 +201,102 @@ impl Templates {
 #[must_use]
 pub fn name(kind: &str, lang: &str, ext: &str) -> String {
     format!("{kind}.{lang}.{ext}.jinja")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::model::{Id, Impact, Kind, Partner, Release, Request, Status};
+    use crate::notes::{Audience, Context};
+
+    fn request(id: &str, kind: Kind, impact: Impact) -> Request {
+        Request {
+            id: Id::parse(id).expect("id"),
+            title: format!("Title of {id}"),
+            kind,
+            status: Status::Done,
+            effort: 1,
+            impact,
+            requested_by: vec![Id::parse("acme").expect("id")],
+            created: None,
+            depends_on: Vec::new(),
+            together_with: Vec::new(),
+            deadline: None,
+            pin: None,
+            reported_at: None,
+            scores: BTreeMap::new(),
+            text: BTreeMap::from([
+                ("de".into(), format!("Text <{id}> für & mit Ümläuten")),
+                ("en".into(), format!("Text <{id}> in English")),
+            ]),
+        }
+    }
+
+    /// Every built-in template renders in strict mode, with and without a date,
+    /// with and without a recipient, for every audience.
+    #[test]
+    fn every_built_in_template_renders() {
+        let release = Release::new("2027.1".parse().expect("release id"));
+        let reqs = [
+            request("CR-1", Kind::Feature, Impact::Major),
+            request("CR-2", Kind::Improvement, Impact::Minor),
+            request("CR-3", Kind::Hotfix, Impact::Minor),
+        ];
+        let refs: Vec<&Request> = reqs.iter().collect();
+        let partner = Partner {
+            id: "acme".into(),
+            name: "ACME & Söhne".into(),
+            language: Some("de".into()),
+            email: Some("it@acme.example".into()),
+            trainings_booked: 0,
+        };
+        let t = Templates::built_in();
+        for (name, _) in BUILT_IN {
+            let lang = name.split('.').nth(1).expect("lang");
+            for date in [None, chrono::NaiveDate::from_ymd_opt(2027, 1, 12)] {
+                for audience in [Audience::All, Audience::Customers, Audience::Wiki] {
+                    let ctx = Context::build("Portal", &release, &refs, date, lang, audience);
+                    let out = t.render(name, &ctx).expect("renders");
+                    assert!(!out.trim().is_empty(), "{name}");
+                    let ctx = ctx.for_recipient(Some(&partner), "it@acme.example");
+                    t.render(name, &ctx).expect("renders for a recipient");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn html_is_escaped_markdown_is_not() {
+        let release = Release::new("2027.1".parse().expect("release id"));
+        let reqs = [request("CR-1", Kind::Feature, Impact::Major)];
+        let refs: Vec<&Request> = reqs.iter().collect();
+        let ctx = Context::build("Portal", &release, &refs, None, "en", Audience::All);
+        let t = Templates::built_in();
+        let html = t.render("notes.en.html.jinja", &ctx).expect("html");
+        assert!(html.contains("Text &lt;CR-1&gt; in English"), "{html}");
+        let md = t.render("notes.en.md.jinja", &ctx).expect("md");
+        assert!(md.contains("Text <CR-1> in English"), "{md}");
+    }
+
+    #[test]
+    fn override_errors_name_file_and_line() {
+        let t = Templates::with_overrides(BTreeMap::from([(
+            "notes.en.md.jinja".to_owned(),
+            "a\nb\n{{ missing }}\n".to_owned(),
+        )]));
+        let e = t
+            .render("notes.en.md.jinja", &serde_json::json!({}))
+            .expect_err("undefined");
+        assert_eq!(e.template, "templates/notes.en.md.jinja");
+        assert_eq!(e.line, Some(3));
+        assert!(e
+            .to_string()
+            .starts_with("template templates/notes.en.md.jinja:3: undefined value"));
+        let e = t
+            .render("notes.fr.md.jinja", &serde_json::json!({}))
+            .expect_err("missing");
+        assert!(e.message.contains("no such template"));
+    }
 }
