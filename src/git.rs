@@ -75,7 +75,8 @@ pub fn open(path: &Path) -> Result<Repo> {
                 "pass --repo a clone with a working tree",
             )
         })?
-        .to_path_buf();
+        .components()
+        .collect::<PathBuf>();
     Ok(Repo { repo, workdir })
 }
 
