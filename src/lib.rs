@@ -5,6 +5,7 @@
 //!
 //! Modules, and the direction of their dependencies (`cli` → the rest → `model`):
 //! - [`model`]: pure domain types (ids, requests, releases, partners, config);
+//! - [`scoring`]: a request's score under the configured model (pure);
 //! - [`workspace`]: the only place that reads and writes workspace files;
 //! - [`git`]: the product repository (changelog commits and tags; the only `git2` user);
 //! - [`mail`]: announcement e-mails (RFC 5322) and SMTP delivery (the only `lettre` user);
@@ -20,6 +21,7 @@ pub mod mail;
 pub mod model;
 pub mod notes;
 pub mod output;
+pub mod scoring;
 pub mod ui;
 pub mod workspace;
 

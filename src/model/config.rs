@@ -96,6 +96,29 @@ pub enum Model {
     Rice,
 }
 
+impl Model {
+    /// The name in zyklus.toml.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Model::Weighted => "weighted",
+            Model::Wsjf => "wsjf",
+            Model::Rice => "rice",
+        }
+    }
+
+    /// The fixed criteria of `wsjf` and `rice` (each divided by `effort`);
+    /// `None` for `weighted`, whose criteria are the ones configured.
+    #[must_use]
+    pub fn fixed_criteria(self) -> Option<&'static [&'static str]> {
+        match self {
+            Model::Weighted => None,
+            Model::Wsjf => Some(&["business_value", "time_criticality", "risk_reduction"]),
+            Model::Rice => Some(&["reach", "impact", "confidence"]),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Criterion {
     #[serde(default = "one")]
@@ -249,6 +272,37 @@ impl Default for CoordinationConfig {
 /// `(key path, message, hint)`; the loader points each at its line.
 #[must_use]
 pub fn extra_problems(config: &Config) -> Vec<(String, String, String)> {
-    let _ = config;
-    Vec::new()
+    let mut out = super::calendar::problems(&config.calendar);
+    out.extend(scoring_problems(&config.scoring));
+    out
+}
+
+/// `wsjf` and `rice` use fixed criteria; their formulas take the values as they
+/// are, so a criterion entry may only set a `scale` (for range checks).
+fn scoring_problems(scoring: &ScoringConfig) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let Some(fixed) = scoring.model.fixed_criteria() else {
+        return out;
+    };
+    let model = scoring.model.as_str();
+    for (name, c) in &scoring.criteria {
+        let key = format!("scoring.criteria.{name}");
+        if !fixed.contains(&name.as_str()) {
+            out.push((
+                key,
+                format!(
+                    "the {model} model uses the criteria {}; `{name}` is not one of them",
+                    fixed.join(", ")
+                ),
+                format!("remove `{name}`, or use model = \"weighted\" for criteria of your own"),
+            ));
+        } else if c.invert || (c.weight - 1.0).abs() > f64::EPSILON {
+            out.push((
+                key,
+                format!("`weight` and `invert` do not apply to the {model} model"),
+                "remove them; only `scale` may be set for its criteria".to_owned(),
+            ));
+        }
+    }
+    out
 }

@@ -2,6 +2,7 @@
 //! configuration. Nothing here reads files, prints, or knows about the command line;
 //! `workspace` turns files into these types and `cli` hands them to the pure modules.
 
+pub mod calendar;
 pub mod config;
 pub mod dates;
 pub mod id;

@@ -514,6 +514,9 @@ fn convert_request(
             None => {}
         }
     }
+    if let Some(config) = config {
+        missing_scores(sink, &f.scores, config);
+    }
     if f.kind == crate::model::Kind::Hotfix && f.reported_at.is_none() && f.status.is_plannable() {
         sink.push(
             Level::Warning,
@@ -543,6 +546,31 @@ fn convert_request(
         reported_at: f.reported_at,
         scores: f.scores,
         text: f.text,
+    }
+}
+
+/// Criteria the scoring model needs but the request does not score, and (for the
+/// fixed criteria of wsjf/rice without a scale) negative values.
+fn missing_scores(sink: &mut Sink<'_>, scores: &BTreeMap<String, f64>, config: &Config) {
+    let model = config.scoring.model.as_str();
+    for name in crate::scoring::required_criteria(&config.scoring) {
+        match scores.get(name) {
+            None => sink.key(
+                Level::Error,
+                "scores",
+                format!(
+                    "no score for criterion `{name}` (the {model} model in zyklus.toml needs it)"
+                ),
+                &format!("add `{name} = …` under [scores]"),
+            ),
+            Some(v) if *v < 0.0 && !config.scoring.criteria.contains_key(name) => sink.key(
+                Level::Error,
+                &format!("scores.{name}"),
+                format!("score `{name}` = {v} is negative"),
+                "use a value of 0 or more",
+            ),
+            Some(_) => {}
+        }
     }
 }
 
