@@ -107,7 +107,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
             "advance it with `zyklus gate advance`, or pass --force to write its section now",
         ));
     }
-    let date = release_date(release).ok_or_else(|| {
+    let date = release_date(ws, release).ok_or_else(|| {
         with_hint(
             format!("release {} has no release date", release.id),
             format!(

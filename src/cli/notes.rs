@@ -140,10 +140,16 @@ pub fn scope<'a>(ws: &'a Workspace, release: &Release) -> Vec<&'a Request> {
         .collect()
 }
 
-/// The release date: the release file's `release_date`.
+/// The release date: the release file's `release_date`, else (for a regular
+/// release, not a hotfix) the date the calendar gives its slot.
 #[must_use]
-pub fn release_date(release: &Release) -> Option<chrono::NaiveDate> {
-    release.release_date.map(|d| d.0)
+pub fn release_date(ws: &Workspace, release: &Release) -> Option<chrono::NaiveDate> {
+    release.release_date.map(|d| d.0).or_else(|| {
+        (!release.id.is_hotfix())
+            .then(|| crate::model::calendar::dates(&ws.config.calendar, release.id).ok())
+            .flatten()
+            .map(|d| d.release_date)
+    })
 }
 
 /// The template context of a release in `lang` for `audience`.
@@ -153,7 +159,7 @@ pub fn context(ws: &Workspace, release: &Release, lang: &str, audience: Audience
         &ws.config.workspace.name,
         release,
         &scope(ws, release),
-        release_date(release),
+        release_date(ws, release),
         lang,
         audience,
     )

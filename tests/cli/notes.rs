@@ -199,3 +199,24 @@ fn ci_examples_use_existing_flags() {
     }
     assert!(checked >= 8, "only {checked} flags found");
 }
+
+#[test]
+fn release_date_comes_from_the_calendar_when_the_file_has_none() {
+    let t = with_release();
+    let rel = t
+        .read("releases/2027.1.toml")
+        .replace("release_date = 2027-01-12\n", "");
+    t.write("releases/2027.1.toml", &rel);
+    t.run(&["notes", "2027.1"])
+        .ok()
+        .stdout_has("Veröffentlicht am 12. Januar 2027.");
+    // A hotfix has no calendar slot: without a date in its file, the notes say so.
+    t.write(
+        "releases/2027.1.1.toml",
+        "id = \"2027.1.1\"\nstage = \"test\"\nscope = [\"CR-0026\"]\n",
+    );
+    t.run(&["notes", "2027.1.1", "--lang", "en"])
+        .ok()
+        .stdout_has("The release date is not fixed yet.")
+        .stdout_has("## Fixed");
+}
