@@ -191,9 +191,12 @@ fn plan_emails(
     for p in &ws.partners.partners {
         match &p.email {
             Some(email) => {
+                // A language the workspace does not write in falls back to the
+                // default one (the loader warns about it).
                 let lang = p
                     .language
                     .clone()
+                    .filter(|l| ws.config.workspace.languages.contains(l))
                     .unwrap_or_else(|| default_lang(ws).to_owned());
                 recipients.push((Some(p), lang, email.clone(), p.id.clone()));
             }

@@ -202,7 +202,12 @@ pub fn load_templates(root: &Path) -> Result<Templates> {
 /// A template error as a user-facing error with a hint.
 #[must_use]
 pub fn template_error(e: TemplateError) -> anyhow::Error {
-    let hint = if e.template.starts_with(render::OVERRIDE_DIR) {
+    let hint = if e.missing {
+        format!(
+            "write {} (start from a built-in one: `zyklus notes ID --context` shows the data), or use a language with built-in templates (de, en)",
+            e.template
+        )
+    } else if e.template.starts_with(render::OVERRIDE_DIR) {
         format!(
             "fix {} (minijinja syntax; undefined variables are errors — see `zyklus notes ID --context` for what is defined), or delete it to use the built-in template",
             e.template

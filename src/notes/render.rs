@@ -76,6 +76,8 @@ pub struct TemplateError {
     pub template: String,
     pub line: Option<usize>,
     pub message: String,
+    /// The template does not exist at all (neither built in nor overridden).
+    pub missing: bool,
 }
 
 impl fmt::Display for TemplateError {
@@ -155,6 +157,7 @@ impl Templates {
                 template: format!("{OVERRIDE_DIR}/{name}"),
                 line: None,
                 message: "there is no such template (built in are only German and English)".into(),
+                missing: true,
             });
         }
         let env = self.environment();
@@ -188,6 +191,7 @@ impl Templates {
                 template,
                 line: e.line(),
                 message,
+                missing: false,
             }
         };
         let tmpl = env.get_template(name).map_err(|e| located(&e))?;

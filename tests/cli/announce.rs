@@ -341,3 +341,23 @@ fn send_needs_smtp_config_and_password() {
         .code(1)
         .stderr_has("ZYKLUS_SMTP_PASSWORD (smtp.password_env) is not set");
 }
+
+#[test]
+fn partner_language_outside_the_workspace_gets_the_default_language() {
+    let t = with_release();
+    let partners = t
+        .read("partners.toml")
+        .replacen("language = \"en\"", "language = \"fr\"", 1);
+    t.write("partners.toml", &partners);
+    t.run(&["announce", "2027.1", "--out", "out"])
+        .ok()
+        .stderr_has("speaks `fr`");
+    let mails = parse_emls(&t.path("out"));
+    let bright = mails
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|m| m["file"] == "2027.1.brightside.eml")
+        .expect("brightside");
+    assert_eq!(bright["lang"], "de");
+}

@@ -220,3 +220,25 @@ fn release_date_comes_from_the_calendar_when_the_file_has_none() {
         .stdout_has("The release date is not fixed yet.")
         .stdout_has("## Fixed");
 }
+
+#[test]
+fn a_language_without_templates_asks_for_one() {
+    let t = with_release();
+    let cfg = t.read("zyklus.toml").replace(
+        "languages = [\"de\", \"en\"]",
+        "languages = [\"de\", \"en\", \"fr\"]",
+    );
+    t.write("zyklus.toml", &cfg);
+    t.run(&["notes", "2027.1", "--lang", "fr"])
+        .code(1)
+        .stderr_has("templates/notes.fr.md.jinja: there is no such template")
+        .stderr_has("help: write templates/notes.fr.md.jinja");
+    t.write(
+        "templates/notes.fr.md.jinja",
+        "Notes de version {{ release.id }}\n{% for i in major %}- {{ i.text }}\n{% endfor %}",
+    );
+    t.run(&["notes", "2027.1", "--lang", "fr"])
+        .ok()
+        .stdout_has("Notes de version 2027.1")
+        .stderr_has("CR-0004 has no [text] fr");
+}
