@@ -2,6 +2,7 @@
 //! resolved once per run. Commands are glue: load the workspace, call one pure
 //! function, hand the result to `output`.
 
+pub mod agenda;
 pub mod announce;
 pub mod changelog;
 pub mod init;
@@ -91,6 +92,8 @@ pub enum Command {
     Changelog(changelog::Args),
     /// Customer e-mails for the major changes (.eml, --send over SMTP) and the wiki page for the rest
     Announce(announce::Args),
+    /// The agenda of the partner coordination call before a release
+    Agenda(agenda::Args),
 }
 
 /// How a command ended when it did not fail.
@@ -268,5 +271,6 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Notes(a) => notes::run(&a, s),
         Command::Changelog(a) => changelog::run(&a, s),
         Command::Announce(a) => announce::run(&a, s),
+        Command::Agenda(a) => agenda::run(&a, s),
     }
 }

@@ -6,6 +6,7 @@
 //! the clock: the CLI loads the workspace and the override templates, passes `now`
 //! in, and writes what comes out.
 
+pub mod agenda;
 pub mod changelog;
 pub mod render;
 

@@ -63,6 +63,14 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "wiki.en.md.jinja",
         include_str!("templates/wiki.en.md.jinja"),
     ),
+    (
+        "agenda.de.md.jinja",
+        include_str!("templates/agenda.de.md.jinja"),
+    ),
+    (
+        "agenda.en.md.jinja",
+        include_str!("templates/agenda.en.md.jinja"),
+    ),
 ];
 
 /// The directory of a workspace that holds template overrides.
@@ -257,7 +265,7 @@ mod tests {
             trainings_booked: 0,
         };
         let t = Templates::built_in();
-        for (name, _) in BUILT_IN {
+        for (name, _) in BUILT_IN.iter().filter(|(n, _)| !n.starts_with("agenda.")) {
             let lang = name.split('.').nth(1).expect("lang");
             for date in [None, chrono::NaiveDate::from_ymd_opt(2027, 1, 12)] {
                 for audience in [Audience::All, Audience::Customers, Audience::Wiki] {
@@ -268,6 +276,64 @@ mod tests {
                     t.render(name, &ctx).expect("renders for a recipient");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn agenda_templates_render_with_and_without_call_and_findings() {
+        use crate::model::dates::Timestamp;
+        use crate::model::{Finding, Partners, Severity};
+        use crate::notes::agenda::{self, AgendaContext, AgendaDates};
+        let mut release = Release::new("2027.1".parse().expect("release id"));
+        let reqs = [
+            request("CR-1", Kind::Feature, Impact::Major),
+            request("CR-2", Kind::Bugfix, Impact::Minor),
+        ];
+        let refs: Vec<&Request> = reqs.iter().collect();
+        let t = Templates::built_in();
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 12);
+        for lang in ["de", "en"] {
+            let empty = AgendaContext::build(
+                "Portal",
+                &release,
+                &[],
+                &Partners::default(),
+                AgendaDates::default(),
+                None,
+                lang,
+            );
+            t.render(&name("agenda", lang, "md"), &empty)
+                .expect("empty agenda");
+        }
+        release.findings.push(Finding {
+            number: 1,
+            severity: Severity::Blocker,
+            text: "Broken | pipe".into(),
+            raised_at: Timestamp(
+                chrono::DateTime::parse_from_rfc3339("2026-12-22T10:00:00+01:00").expect("ts"),
+            ),
+            resolved_at: None,
+            request: Some("CR-1".into()),
+        });
+        for lang in ["de", "en"] {
+            let call = agenda::call(day.expect("day"), 7, "10:00", 60, None, lang);
+            let ctx = AgendaContext::build(
+                "Portal",
+                &release,
+                &refs,
+                &Partners::default(),
+                AgendaDates {
+                    release: day,
+                    test_start: None,
+                },
+                call,
+                lang,
+            );
+            let out = t.render(&name("agenda", lang, "md"), &ctx).expect("agenda");
+            assert!(out.contains("Broken | pipe"), "{out}");
+            assert!(out.contains("Text <CR-1>"), "{out}");
+            assert!(out.contains("2027"), "{out}");
+            assert_eq!(ctx.blockers, 1);
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod agenda;
 mod announce;
 mod changelog;
 mod init;
