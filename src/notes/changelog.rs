@@ -122,6 +122,12 @@ pub fn splice(
 ) -> String {
     let existing = existing.filter(|e| !e.trim().is_empty());
     let source = existing.map_or_else(|| HEADER.to_owned(), str::to_owned);
+    // Keep the file's line endings.
+    let eol = if source.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     let label = id.to_string();
     let mut lines: Vec<String> = source.lines().map(str::to_owned).collect();
 
@@ -216,12 +222,12 @@ pub fn splice(
         }
     }
 
-    let mut out = body.join("\n");
-    out.push('\n');
+    let mut out = body.join(eol);
+    out.push_str(eol);
     if !refs.is_empty() {
-        out.push('\n');
-        out.push_str(&refs.join("\n"));
-        out.push('\n');
+        out.push_str(eol);
+        out.push_str(&refs.join(eol));
+        out.push_str(eol);
     }
     out
 }
@@ -271,6 +277,27 @@ mod tests {
         assert!(out.contains("- hand edit\n"));
         assert!(!out.contains("Old text"));
         assert!(out.contains("- One (CR-1)\n\n## [2026.6]"));
+    }
+
+    #[test]
+    fn crlf_files_keep_their_line_endings() {
+        let hand = "# Changelog\r\n\r\n## [2026.6] - 2026-11-10\r\n\r\n- old\r\n";
+        let out = splice(Some(hand), rid("2027.1"), S1, None);
+        assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
+        assert!(out.starts_with("# Changelog\r\n\r\n## [2027.1] - 2027-01-12\r\n"));
+        assert_eq!(splice(Some(&out), rid("2027.1"), S1, None), out);
+    }
+
+    #[test]
+    fn hotfixes_sort_above_their_release() {
+        let one = splice(None, rid("2027.1"), S1, None);
+        let fix = "## [2027.1.1] - 2027-01-20\n\n### Fixed\n\n- Hot (CR-9)\n";
+        let out = splice(Some(&one), rid("2027.1.1"), fix, None);
+        let two = splice(Some(&out), rid("2027.2"), S2, None);
+        let p2 = two.find("## [2027.2]").expect("2027.2");
+        let p11 = two.find("## [2027.1.1]").expect("2027.1.1");
+        let p1 = two.find("## [2027.1]").expect("2027.1");
+        assert!(p2 < p11 && p11 < p1, "{two}");
     }
 
     #[test]
