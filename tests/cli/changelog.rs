@@ -279,3 +279,29 @@ fn json_report_and_author_override() {
         "Release Bot <bot@example.com>"
     );
 }
+
+#[test]
+fn a_changelog_in_a_subdirectory_next_to_other_files() {
+    let t = with_release();
+    let dir = repo(&t);
+    std::fs::create_dir_all(dir.join("docs")).expect("mkdir");
+    std::fs::write(dir.join("docs/guide.md"), "guide\n").expect("write");
+    std::fs::write(dir.join("main.rs"), "fn main() {}\n").expect("write");
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "code"]);
+    zyklus_changelog(&t, &["--file", "docs/CHANGES.md", "--tag"]).ok();
+    zyklus_changelog(&t, &["--file", "docs/CHANGES.md", "--tag"])
+        .ok()
+        .stdout_has("nothing to commit");
+    assert_eq!(
+        git(&dir, &["ls-tree", "-r", "--name-only", "HEAD"]),
+        "docs/CHANGES.md\ndocs/guide.md\nmain.rs\n"
+    );
+    assert_eq!(git(&dir, &["log", "--oneline"]).lines().count(), 2);
+    assert_eq!(git(&dir, &["status", "--porcelain"]), "");
+    git(&dir, &["fsck", "--strict"]);
+    // Paths that leave the repository are refused.
+    zyklus_changelog(&t, &["--file", "../escape.md"])
+        .code(1)
+        .stderr_has("not a path inside the repository");
+}
