@@ -169,7 +169,7 @@ pub fn context(ws: &Workspace, release: &Release, lang: &str, audience: Audience
 pub fn warn_fallbacks(s: &Settings, ctx: &Context) {
     for id in &ctx.fallbacks {
         s.warn(&format!(
-            "{id} has no [text] {}: using its text in another language (add `{} = \"…\"` under [text] in requests/{id}.toml)",
+            "{id} has no [text] {}: using its text in another language or its title (add `{} = \"…\"` under [text] in requests/{id}.toml)",
             ctx.lang, ctx.lang
         ));
     }
