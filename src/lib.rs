@@ -9,6 +9,9 @@
 //! - [`gates`]: whether a release may move to its next stage (pure);
 //! - [`scoring`]: a request's score under the configured model (pure);
 //! - [`workspace`]: the only place that reads and writes workspace files;
+//! - [`git`]: the product repository (changelog commits and tags; the only `git2` user);
+//! - [`mail`]: announcement e-mails (RFC 5322) and SMTP delivery (the only `lettre` user);
+//! - [`notes`]: release notes, changelog sections, e-mail and wiki texts (pure rendering);
 //! - [`output`] and [`ui`]: reports as tables/JSON, colour and prompts;
 //! - [`cli`]: clap definitions and the glue of each command;
 //! - [`error`]: diagnostics, error printing and exit codes.
@@ -16,8 +19,11 @@
 pub mod cli;
 pub mod error;
 pub mod gates;
+pub mod git;
 pub mod ics;
+pub mod mail;
 pub mod model;
+pub mod notes;
 pub mod output;
 pub mod scoring;
 pub mod ui;

@@ -2,11 +2,15 @@
 //! resolved once per run. Commands are glue: load the workspace, call one pure
 //! function, hand the result to `output`.
 
+pub mod agenda;
+pub mod announce;
 pub mod calendar;
+pub mod changelog;
 pub mod finding;
 pub mod gate;
 pub mod hotfix;
 pub mod init;
+pub mod notes;
 pub mod partner;
 pub mod release;
 pub mod request;
@@ -115,6 +119,14 @@ pub enum Command {
     Hotfix(hotfix::Command),
     /// Hotfix requests under the reaction promise: what is due, what is late (exit 3)
     Sla(sla::Args),
+    /// Release notes of a release (markdown, html or json) from the requests' texts
+    Notes(notes::Args),
+    /// Write a production release's section into a git repository's CHANGELOG.md and commit it
+    Changelog(changelog::Args),
+    /// Customer e-mails for the major changes (.eml, --send over SMTP) and the wiki page for the rest
+    Announce(announce::Args),
+    /// The agenda of the partner coordination call before a release
+    Agenda(agenda::Args),
 }
 
 /// How a command ended when it did not fail.
@@ -298,5 +310,9 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Finding(c) => finding::run(c, s),
         Command::Hotfix(c) => hotfix::run(c, s),
         Command::Sla(a) => sla::run(&a, s),
+        Command::Notes(a) => notes::run(&a, s),
+        Command::Changelog(a) => changelog::run(&a, s),
+        Command::Announce(a) => announce::run(&a, s),
+        Command::Agenda(a) => agenda::run(&a, s),
     }
 }

@@ -3,11 +3,15 @@
 
 mod support;
 
+mod agenda;
+mod announce;
 mod calendar;
+mod changelog;
 mod finding;
 mod gates;
 mod hotfix;
 mod init;
+mod notes;
 mod partner;
 mod release;
 mod request;
