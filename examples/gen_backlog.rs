@@ -71,10 +71,9 @@ fn main() -> ExitCode {
     let mut pin: Vec<Option<u64>> = vec![None; n];
     let mut deadline: Vec<Option<&str>> = vec![None; n];
     let mut pinned_load = [0_u64; 6];
-    for i in 1..n {
+    for (i, d) in deps.iter_mut().enumerate().skip(1) {
         if rng.chance(20) {
-            let d = usize::try_from(rng.below(u64::try_from(i).unwrap_or(1))).unwrap_or(0);
-            deps[i].push(d);
+            d.push(usize::try_from(rng.below(u64::try_from(i).unwrap_or(1))).unwrap_or(0));
         }
     }
     for i in 0..n {
