@@ -23,7 +23,7 @@ raised_at = 2026-12-23T09:00:00+01:00
 resolved_at = 2026-12-28T09:00:00+01:00
 "#;
     t.write("releases/2027.1.toml", &rel);
-    let cfg = t.read("zyklus.toml")
+    let cfg = crate::support::without_coordination(&t.read("zyklus.toml"))
         + "\n[coordination]\ndays_before_release = 7\ntime = \"10:00\"\nduration_minutes = 45\nurl = \"https://meet.example/pp\"\n";
     t.write("zyklus.toml", &cfg);
     t

@@ -212,13 +212,17 @@ fn ics_export_parses_and_is_stable() {
     t.write("zyklus.toml", &cfg);
     t.run(&["calendar", "--year", "2027", "--ics", "releases.ics"])
         .ok()
-        .stderr_has("wrote releases.ics (12 events)");
+        .stderr_has("wrote releases.ics (18 events)");
     let first = t.read("releases.ics");
     assert!(first.contains("\r\n"), "CRLF line ends");
     assert!(first.lines().all(|l| l.trim_end_matches('\r').len() <= 75));
     let j = parse_ics(&t.path("releases.ics"));
     let events = j["events"].as_array().expect("events");
-    assert_eq!(events.len(), 12);
+    assert_eq!(
+        events.len(),
+        18,
+        "release, test start and coordination call of six releases"
+    );
     let release = events
         .iter()
         .find(|e| e["uid"] == "release-2027.1@partnerportal-groesse-sued-wien.zyklus")
@@ -271,7 +275,10 @@ fn ics_export_parses_and_is_stable() {
 #[test]
 fn coordination_calls_in_table_json_and_ics() {
     let t = Test::example();
-    let cfg = format!("{}{COORDINATION}", t.read("zyklus.toml"));
+    let cfg = format!(
+        "{}{COORDINATION}",
+        crate::support::without_coordination(&t.read("zyklus.toml"))
+    );
     t.write("zyklus.toml", &cfg);
     t.run(&["calendar", "--year", "2027"])
         .ok()

@@ -211,3 +211,10 @@ impl Test {
         out
     }
 }
+
+/// `zyklus.toml` text without its `[coordination]` table, for tests that set their own.
+pub fn without_coordination(cfg: &str) -> String {
+    let mut doc: toml_edit::DocumentMut = cfg.parse().expect("zyklus.toml parses");
+    doc.remove("coordination");
+    doc.to_string()
+}
