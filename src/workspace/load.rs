@@ -146,6 +146,40 @@ fn toml_files(dir: &Path, overlay: &Overlay) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// One workspace file as read: its path relative to the root, its text, its stem.
+struct SourceFile {
+    rel: PathBuf,
+    src: String,
+    stem: String,
+}
+
+/// Reads every `*.toml` file of `root/dir` (and of the overlay); files that cannot
+/// be read become diagnostics.
+fn read_dir_files(
+    root: &Path,
+    dir: &str,
+    overlay: &Overlay,
+    diags: &mut Vec<Diagnostic>,
+) -> anyhow::Result<Vec<SourceFile>> {
+    let abs = root.join(dir);
+    let paths =
+        toml_files(&abs, overlay).map_err(|e| anyhow::anyhow!("listing {}: {e}", abs.display()))?;
+    let mut out = Vec::with_capacity(paths.len());
+    for path in paths {
+        let rel = Path::new(dir).join(path.file_name().unwrap_or_default());
+        let Some(src) = read(&path, &rel, diags, overlay) else {
+            continue;
+        };
+        let stem = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        out.push(SourceFile { rel, src, stem });
+    }
+    Ok(out)
+}
+
 /// Problems with the configuration that serde cannot see: `(key path, message, hint)`.
 #[must_use]
 pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
@@ -299,19 +333,7 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
     let mut requests = BTreeMap::new();
     let mut request_src: HashMap<Id, (PathBuf, String)> = HashMap::new();
     let mut lowercase: HashMap<String, Id> = HashMap::new();
-    let req_dir = root.join(REQUESTS_DIR);
-    for path in toml_files(&req_dir, overlay)
-        .map_err(|e| anyhow::anyhow!("listing {}: {e}", req_dir.display()))?
-    {
-        let rel = Path::new(REQUESTS_DIR).join(path.file_name().unwrap_or_default());
-        let Some(src) = read(&path, &rel, &mut diags, overlay) else {
-            continue;
-        };
-        let stem = path
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+    for SourceFile { rel, src, stem } in read_dir_files(root, REQUESTS_DIR, overlay, &mut diags)? {
         let mut sink = Sink {
             diags: &mut diags,
             file: rel.clone(),
@@ -339,20 +361,8 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
 
     // releases/*.toml
     let mut releases = BTreeMap::new();
-    let rel_dir = root.join(RELEASES_DIR);
     let mut release_src = Vec::new();
-    for path in toml_files(&rel_dir, overlay)
-        .map_err(|e| anyhow::anyhow!("listing {}: {e}", rel_dir.display()))?
-    {
-        let rel = Path::new(RELEASES_DIR).join(path.file_name().unwrap_or_default());
-        let Some(src) = read(&path, &rel, &mut diags, overlay) else {
-            continue;
-        };
-        let stem = path
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+    for SourceFile { rel, src, stem } in read_dir_files(root, RELEASES_DIR, overlay, &mut diags)? {
         let mut sink = Sink {
             diags: &mut diags,
             file: rel.clone(),
@@ -623,19 +633,7 @@ fn load_trainings(
     diags: &mut Vec<Diagnostic>,
 ) -> anyhow::Result<BTreeMap<i32, Vec<crate::model::Training>>> {
     let mut out = BTreeMap::new();
-    let dir = root.join(TRAININGS_DIR);
-    for path in
-        toml_files(&dir, overlay).map_err(|e| anyhow::anyhow!("listing {}: {e}", dir.display()))?
-    {
-        let rel = Path::new(TRAININGS_DIR).join(path.file_name().unwrap_or_default());
-        let Some(src) = read(&path, &rel, diags, overlay) else {
-            continue;
-        };
-        let stem = path
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+    for SourceFile { rel, src, stem } in read_dir_files(root, TRAININGS_DIR, overlay, diags)? {
         let mut sink = Sink {
             diags,
             file: rel.clone(),
