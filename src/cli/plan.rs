@@ -589,7 +589,7 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
     let mut deferred: Vec<Deferred> = reasons
         .iter()
         .filter(|r| plan.assignment[r.request].is_none())
-        .map(|r| Deferred { id: r.id.clone(), reason: r.reason.to_string() })
+        .map(|r| Deferred { id: r.id.clone(), reason: reason_text(&r.reason) })
         .collect();
     deferred.extend(built.excluded.iter().map(|d| Deferred { id: d.id.clone(), reason: d.reason.clone() }));
     deferred.sort_by(|a, b| a.id.cmp(&b.id));
@@ -692,7 +692,7 @@ fn story(ws: &Workspace, built: &Built, plan: &planning::Plan, reasons: &[planni
     match index {
         Some(i) => {
             if let Some(r) = reasons.iter().find(|r| r.request == i) {
-                lines.push(r.reason.to_string());
+                lines.push(reason_text(&r.reason));
             }
         }
         None => {
