@@ -1,1 +1,2 @@
 //! zyklus: plan, gate and announce a fixed release cadence.
+pub mod planning;

@@ -1,0 +1,821 @@
+//! Primal search on the group model: a transactional state (slot per group, loads,
+//! commitment values), moves that keep dependencies and windows intact by
+//! construction (insert with everything needed, drop what only one element needs),
+//! greedy construction, best-improvement local search with swaps, and a seeded
+//! iterated local search. Also the exhaustive search used for tiny problems.
+
+use std::time::Instant;
+
+use super::model::Model;
+use super::rng::Rng;
+use super::Stats;
+
+/// Something that has value when planned: a commitment, or a group with own value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Elem {
+    Commit(usize),
+    Group(usize),
+}
+
+pub(crate) struct Search<'a> {
+    m: &'a Model,
+    r: usize,
+    slot: Vec<usize>,
+    load: Vec<u64>,
+    cval: Vec<f64>,
+    gval: f64,
+    csum: f64,
+    base: Vec<usize>,
+    best: Vec<usize>,
+    best_val: f64,
+    pub nodes: u64,
+    pub iterations: u64,
+    pub hit_time: bool,
+    node_limit: u64,
+    deadline: Instant,
+    rng: Rng,
+    // transaction
+    txn: u32,
+    gstamp: Vec<u32>,
+    cstamp: Vec<u32>,
+    undo: Vec<(usize, usize)>,
+    touched_c: Vec<usize>,
+    // elements
+    pub elems: Vec<Elem>,
+    /// Commitments whose closure contains a group.
+    ccl_of: Vec<Vec<usize>>,
+    /// Closure of each commitment sorted dependents-first.
+    ccl_desc: Vec<Vec<usize>>,
+    stack: Vec<usize>,
+}
+
+const EPS: f64 = 1e-9;
+
+impl<'a> Search<'a> {
+    pub fn new(m: &'a Model, base: Vec<usize>, node_limit: u64, deadline: Instant) -> Self {
+        let g_n = m.groups();
+        let mut elems: Vec<Elem> = (0..m.commits.len())
+            .filter(|&k| m.commits[k].possible && m.commits[k].weight > 0.0)
+            .map(Elem::Commit)
+            .collect();
+        for g in 0..g_n {
+            let best = m.value[g][..m.r]
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+            if best > m.value[g][m.r] + EPS {
+                elems.push(Elem::Group(g));
+            }
+        }
+        let mut ccl_of = vec![Vec::new(); g_n];
+        for (k, c) in m.commits.iter().enumerate() {
+            for &g in &c.closure {
+                ccl_of[g].push(k);
+            }
+        }
+        let mut topo_pos = vec![0; g_n];
+        for (i, &g) in m.topo.iter().enumerate() {
+            topo_pos[g] = i;
+        }
+        let ccl_desc = m
+            .commits
+            .iter()
+            .map(|c| {
+                let mut v = c.closure.clone();
+                v.sort_by_key(|&g| std::cmp::Reverse(topo_pos[g]));
+                v
+            })
+            .collect();
+        let mut s = Self {
+            m,
+            r: m.r,
+            slot: base.clone(),
+            load: vec![0; m.r],
+            cval: vec![0.0; m.commits.len()],
+            gval: 0.0,
+            csum: 0.0,
+            base: base.clone(),
+            best: base,
+            best_val: f64::NEG_INFINITY,
+            nodes: 0,
+            iterations: 0,
+            hit_time: false,
+            node_limit,
+            deadline,
+            rng: Rng::new(0x5EED_2027),
+            txn: 1,
+            gstamp: vec![0; g_n],
+            cstamp: vec![0; m.commits.len()],
+            undo: Vec::new(),
+            touched_c: Vec::new(),
+            elems,
+            ccl_of,
+            ccl_desc,
+            stack: Vec::new(),
+        };
+        let base = s.slot.clone();
+        s.load_state(&base);
+        s.best_val = s.value();
+        s
+    }
+
+    fn load_state(&mut self, slots: &[usize]) {
+        self.slot.copy_from_slice(slots);
+        self.load.iter_mut().for_each(|l| *l = 0);
+        self.gval = 0.0;
+        for g in 0..self.slot.len() {
+            let s = self.slot[g];
+            if s < self.r {
+                self.load[s] += self.m.effort[g];
+            }
+            self.gval += self.m.value[g][s];
+        }
+        self.csum = 0.0;
+        for k in 0..self.cval.len() {
+            self.cval[k] = self.commit_value(k);
+            self.csum += self.cval[k];
+        }
+    }
+
+    pub fn value(&self) -> f64 {
+        self.gval + self.csum
+    }
+
+    pub fn best_value(&self) -> f64 {
+        self.best_val
+    }
+
+    pub fn best_slots(&self) -> &[usize] {
+        &self.best
+    }
+
+    pub fn out_of_budget(&mut self) -> bool {
+        if self.nodes >= self.node_limit {
+            return true;
+        }
+        if self.nodes % 64 == 0 && Instant::now() > self.deadline {
+            self.hit_time = true;
+        }
+        self.hit_time
+    }
+
+    /// Offers a feasible solution (group slots) as a candidate best.
+    pub fn offer(&mut self, slots: &[usize], value: f64) {
+        if value > self.best_val + EPS {
+            self.best.copy_from_slice(slots);
+            self.best_val = value;
+        }
+    }
+
+    fn record_best(&mut self) {
+        let v = self.value();
+        if v > self.best_val + EPS {
+            self.best.copy_from_slice(&self.slot);
+            self.best_val = v;
+        }
+    }
+
+    fn commit_value(&self, k: usize) -> f64 {
+        let c = &self.m.commits[k];
+        if !c.possible {
+            return 0.0;
+        }
+        let mut last = 0;
+        for &g in &c.groups {
+            let s = self.slot[g];
+            if s >= self.r {
+                return 0.0;
+            }
+            last = last.max(s);
+        }
+        if last > c.last {
+            0.0
+        } else {
+            c.weight * self.m.weights[last]
+        }
+    }
+
+    // ---- transactions -------------------------------------------------------
+
+    fn set(&mut self, g: usize, s: usize) {
+        let old = self.slot[g];
+        if old == s {
+            return;
+        }
+        if self.gstamp[g] != self.txn {
+            self.gstamp[g] = self.txn;
+            self.undo.push((g, old));
+            for &k in &self.m.commits_of[g] {
+                if self.cstamp[k] != self.txn {
+                    self.cstamp[k] = self.txn;
+                    self.touched_c.push(k);
+                }
+            }
+        }
+        self.raw_set(g, s);
+    }
+
+    fn raw_set(&mut self, g: usize, s: usize) {
+        let old = self.slot[g];
+        let e = self.m.effort[g];
+        if old < self.r {
+            self.load[old] -= e;
+        }
+        if s < self.r {
+            self.load[s] += e;
+        }
+        self.gval += self.m.value[g][s] - self.m.value[g][old];
+        self.slot[g] = s;
+    }
+
+    fn txn_value(&self) -> f64 {
+        let mut v = self.value();
+        for &k in &self.touched_c {
+            v += self.commit_value(k) - self.cval[k];
+        }
+        v
+    }
+
+    fn cap_ok(&self) -> bool {
+        self.load.iter().zip(&self.m.caps).all(|(l, c)| l <= c)
+    }
+
+    fn commit(&mut self) {
+        for i in 0..self.touched_c.len() {
+            let k = self.touched_c[i];
+            let nv = self.commit_value(k);
+            self.csum += nv - self.cval[k];
+            self.cval[k] = nv;
+        }
+        self.nodes += 1 + self.undo.len() as u64;
+        self.undo.clear();
+        self.touched_c.clear();
+        self.txn = self.txn.wrapping_add(1);
+    }
+
+    fn rollback(&mut self) {
+        self.nodes += 1 + self.undo.len() as u64;
+        while let Some((g, old)) = self.undo.pop() {
+            self.raw_set(g, old);
+        }
+        self.touched_c.clear();
+        self.txn = self.txn.wrapping_add(1);
+    }
+
+    // ---- moves --------------------------------------------------------------
+
+    fn seeds(&self, e: Elem) -> &[usize] {
+        match e {
+            Elem::Commit(k) => &self.m.commits[k].groups,
+            Elem::Group(g) => std::slice::from_ref(&self.m.members_index()[g]),
+        }
+    }
+
+    fn last_slot(&self, e: Elem) -> usize {
+        match e {
+            Elem::Commit(k) => self.m.commits[k].last,
+            Elem::Group(g) => {
+                if self.m.mandatory[g] {
+                    self.m.latest[g]
+                } else {
+                    self.r - 1
+                }
+            }
+        }
+    }
+
+    /// Current completion slot of an element (R when it does not count).
+    fn elem_slot(&self, e: Elem) -> usize {
+        match e {
+            Elem::Commit(k) => {
+                if self.cval[k] > 0.0 {
+                    self.m.commits[k]
+                        .groups
+                        .iter()
+                        .map(|&g| self.slot[g])
+                        .max()
+                        .unwrap_or(self.r)
+                } else {
+                    self.r
+                }
+            }
+            Elem::Group(g) => self.slot[g],
+        }
+    }
+
+    /// Ships the element's groups (and what they need) in slot r or earlier.
+    fn insert(&mut self, e: Elem, r: usize) -> bool {
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        stack.extend_from_slice(self.seeds(e));
+        let mut ok = true;
+        while let Some(h) = stack.pop() {
+            if self.slot[h] <= r {
+                continue;
+            }
+            if self.m.earliest[h] > r {
+                ok = false;
+                break;
+            }
+            self.set(h, r);
+            stack.extend(self.m.deps[h].iter().copied());
+        }
+        self.stack = stack;
+        ok
+    }
+
+    /// Moves group g to a later slot `target` (R = defer), with dependents that would
+    /// otherwise ship earlier than it.
+    fn postpone(&mut self, g: usize, target: usize) -> bool {
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        stack.push(g);
+        let mut ok = true;
+        while let Some(h) = stack.pop() {
+            if self.slot[h] >= target {
+                continue;
+            }
+            if self.m.mandatory[h] && target > self.m.latest[h] {
+                ok = false;
+                break;
+            }
+            self.set(h, target);
+            stack.extend(self.m.dependents[h].iter().copied());
+        }
+        self.stack = stack;
+        ok
+    }
+
+    /// Whether group h is needed by a counting commitment other than `except`.
+    fn needed_by_other(&self, h: usize, except: Option<usize>) -> bool {
+        self.ccl_of[h]
+            .iter()
+            .any(|&k| Some(k) != except && self.cval[k] > 0.0)
+    }
+
+    fn has_own_value(&self, h: usize) -> bool {
+        let s = self.slot[h];
+        self.m.value[h][s] > self.m.value[h][self.r] + EPS
+    }
+
+    /// Drops an element: defers what only it needs (to `target`, R = defer).
+    fn drop_elem(&mut self, e: Elem, target: usize) -> bool {
+        match e {
+            Elem::Group(g) => {
+                if !self.postpone(g, target) {
+                    return false;
+                }
+                // deps that only it needed
+                let mut stack: Vec<usize> = self.m.deps[g].clone();
+                while let Some(h) = stack.pop() {
+                    if self.garbage(h, None, target) {
+                        self.set(h, target);
+                        stack.extend(self.m.deps[h].iter().copied());
+                    }
+                }
+                true
+            }
+            Elem::Commit(k) => {
+                if self.cval[k] <= 0.0 {
+                    return true;
+                }
+                let list = std::mem::take(&mut self.ccl_desc[k]);
+                for &h in &list {
+                    if self.garbage(h, Some(k), target) {
+                        self.set(h, target);
+                    }
+                }
+                self.ccl_desc[k] = list;
+                true
+            }
+        }
+    }
+
+    /// Whether shipped group h can go to `target` without losing anything but `except`.
+    fn garbage(&self, h: usize, except: Option<usize>, target: usize) -> bool {
+        let s = self.slot[h];
+        s < target
+            && !self.m.mandatory[h]
+            && !self.has_own_value(h)
+            && !self.needed_by_other(h, except)
+            && self.m.dependents[h].iter().all(|&d| self.slot[d] >= target)
+    }
+
+    /// Effort newly placed into slot r (or earlier) by inserting e at r, ignoring capacity.
+    fn insert_cost(&mut self, e: Elem, r: usize) -> Option<u64> {
+        let stamp = self.txn;
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        stack.extend_from_slice(self.seeds(e));
+        let mut cost = 0;
+        let mut ok = true;
+        let mut visited = Vec::new();
+        while let Some(h) = stack.pop() {
+            if self.slot[h] <= r || self.gstamp[h] == stamp {
+                continue;
+            }
+            if self.m.earliest[h] > r {
+                ok = false;
+                break;
+            }
+            self.gstamp[h] = stamp;
+            visited.push(h);
+            cost += self.m.effort[h];
+            stack.extend(self.m.deps[h].iter().copied());
+        }
+        for h in visited {
+            self.gstamp[h] = 0;
+        }
+        self.stack = stack;
+        ok.then_some(cost)
+    }
+
+    // ---- construction and local search --------------------------------------
+
+    /// Greedy fill: add elements by value per effort while they fit.
+    pub fn greedy_fill(&mut self) {
+        for _round in 0..3 {
+            let mut cands: Vec<(f64, usize, usize)> = Vec::new();
+            for i in 0..self.elems.len() {
+                let e = self.elems[i];
+                let cur = self.elem_slot(e);
+                let last = self.last_slot(e);
+                for r in 0..=last.min(self.r - 1) {
+                    if r >= cur {
+                        break;
+                    }
+                    let before = self.value();
+                    let ok = self.insert(e, r) && self.cap_ok();
+                    let delta = self.txn_value() - before;
+                    let cost: u64 = self.undo.iter().map(|&(g, _)| self.m.effort[g]).sum();
+                    self.rollback();
+                    if ok && delta > EPS {
+                        #[allow(clippy::cast_precision_loss)]
+                        let ratio = delta / (cost as f64 + 1e-3);
+                        cands.push((ratio, i, r));
+                    }
+                }
+            }
+            if cands.is_empty() {
+                return;
+            }
+            cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            let mut added = false;
+            for (_, i, r) in cands {
+                let e = self.elems[i];
+                if self.elem_slot(e) <= r {
+                    continue;
+                }
+                let before = self.value();
+                if self.insert(e, r) && self.cap_ok() && self.txn_value() > before + EPS {
+                    self.commit();
+                    added = true;
+                } else {
+                    self.rollback();
+                }
+            }
+            if !added {
+                return;
+            }
+        }
+    }
+
+    /// Best-improvement local search over add and swap (drop one, add one) moves.
+    pub fn local_search(&mut self) {
+        loop {
+            if self.out_of_budget() {
+                return;
+            }
+            let mut improved = false;
+            // Adds and advances.
+            for i in 0..self.elems.len() {
+                let e = self.elems[i];
+                let cur = self.elem_slot(e);
+                let last = self.last_slot(e);
+                let mut best: Option<(f64, usize)> = None;
+                for r in 0..=last.min(self.r - 1) {
+                    if r >= cur {
+                        break;
+                    }
+                    let before = self.value();
+                    let ok = self.insert(e, r) && self.cap_ok();
+                    let d = self.txn_value() - before;
+                    self.rollback();
+                    if ok && d > EPS && best.is_none_or(|(bd, _)| d > bd) {
+                        best = Some((d, r));
+                    }
+                }
+                if let Some((_, r)) = best {
+                    self.insert(e, r);
+                    self.commit();
+                    improved = true;
+                }
+            }
+            if self.swap_pass() {
+                improved = true;
+            }
+            if !improved {
+                return;
+            }
+        }
+    }
+
+    /// For each counting element, the best swap with a non-counting one.
+    fn swap_pass(&mut self) -> bool {
+        let r_n = self.r;
+        // Per element and slot: the add delta and cost in the current state.
+        let mut adds: Vec<(usize, usize, f64, u64)> = Vec::new(); // (elem, slot, delta, cost)
+        for i in 0..self.elems.len() {
+            let e = self.elems[i];
+            let cur = self.elem_slot(e);
+            let last = self.last_slot(e);
+            for r in 0..=last.min(r_n - 1) {
+                if r >= cur {
+                    break;
+                }
+                let before = self.value();
+                let ok = self.insert(e, r);
+                let d = self.txn_value() - before;
+                self.rollback();
+                if ok && d > EPS {
+                    if let Some(c) = self.insert_cost(e, r) {
+                        adds.push((i, r, d, c));
+                    }
+                }
+            }
+        }
+        if adds.is_empty() {
+            return false;
+        }
+        adds.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        let mut improved = false;
+        for i in 0..self.elems.len() {
+            if self.out_of_budget() {
+                break;
+            }
+            let e1 = self.elems[i];
+            if self.elem_slot(e1) >= r_n {
+                continue;
+            }
+            // The drop itself.
+            let before = self.value();
+            if !self.drop_elem(e1, r_n) {
+                self.rollback();
+                continue;
+            }
+            let loss = before - self.txn_value();
+            let mut freed = vec![0i64; r_n];
+            for &(g, old) in &self.undo {
+                if old < r_n {
+                    freed[old] += i64::try_from(self.m.effort[g]).unwrap_or(i64::MAX);
+                }
+            }
+            self.rollback();
+            let mut best: Option<(f64, usize, usize)> = None;
+            for &(j, r, d, c) in &adds {
+                if j == i || d <= loss + EPS {
+                    continue;
+                }
+                if best.is_some_and(|(bd, _, _)| d <= bd + EPS) {
+                    break;
+                }
+                let room = i64::try_from(self.m.caps[r]).unwrap_or(i64::MAX)
+                    - i64::try_from(self.load[r]).unwrap_or(0)
+                    + freed[r];
+                if i64::try_from(c).unwrap_or(i64::MAX) > room {
+                    continue;
+                }
+                let e2 = self.elems[j];
+                if self.elem_slot(e2) <= r {
+                    continue;
+                }
+                let ok = self.drop_elem(e1, r_n) && self.insert(e2, r) && self.cap_ok();
+                let gain = self.txn_value() - before;
+                self.rollback();
+                if ok && gain > EPS && best.is_none_or(|(bg, _, _)| gain > bg) {
+                    best = Some((gain, j, r));
+                }
+            }
+            if let Some((_, j, r)) = best {
+                let e2 = self.elems[j];
+                self.drop_elem(e1, r_n);
+                self.insert(e2, r);
+                self.commit();
+                // fill what is left
+                improved = true;
+            }
+        }
+        if improved {
+            self.greedy_fill();
+        }
+        improved
+    }
+
+    /// Builds a solution from the base by inserting elements in the given order.
+    pub fn construct(&mut self, order: &[(Elem, usize)]) {
+        let base = self.base.clone();
+        self.load_state(&base);
+        for &(e, r) in order {
+            let last = self.last_slot(e).min(self.r - 1);
+            for rr in r..=last {
+                if self.elem_slot(e) <= rr {
+                    break;
+                }
+                let before = self.value();
+                if self.insert(e, rr) && self.cap_ok() && self.txn_value() > before + EPS {
+                    self.commit();
+                    break;
+                }
+                self.rollback();
+            }
+        }
+        self.greedy_fill();
+        self.record_best();
+    }
+
+    /// Iterated local search from the best solution, until the budget is spent.
+    pub fn run(&mut self, report: &mut dyn FnMut(f64)) {
+        let best = self.best.clone();
+        self.load_state(&best);
+        self.greedy_fill();
+        self.local_search();
+        self.record_best();
+        report(self.best_val);
+        let mut stale = 0u64;
+        while !self.out_of_budget() {
+            self.iterations += 1;
+            // Perturb: drop a few counting elements.
+            let counting: Vec<usize> = (0..self.elems.len())
+                .filter(|&i| self.elem_slot(self.elems[i]) < self.r)
+                .collect();
+            if counting.is_empty() {
+                break;
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            let kmax = (2 + (stale / 20) as usize).min(8).min(counting.len());
+            let k = 1 + self.rng.below(kmax);
+            for _ in 0..k {
+                let i = counting[self.rng.below(counting.len())];
+                let e = self.elems[i];
+                if self.drop_elem(e, self.r) {
+                    self.commit();
+                } else {
+                    self.rollback();
+                }
+            }
+            // Occasionally force in a random element that is not counting.
+            if self.rng.below(2) == 0 {
+                let off: Vec<usize> = (0..self.elems.len())
+                    .filter(|&i| self.elem_slot(self.elems[i]) >= self.r)
+                    .collect();
+                if !off.is_empty() {
+                    let i = off[self.rng.below(off.len())];
+                    let e = self.elems[i];
+                    let r = self.rng.below(self.last_slot(e).min(self.r - 1) + 1);
+                    if self.insert(e, r) && self.cap_ok() {
+                        self.commit();
+                    } else {
+                        self.rollback();
+                    }
+                }
+            }
+            self.greedy_fill();
+            self.local_search();
+            let v = self.value();
+            if v > self.best_val + EPS {
+                self.record_best();
+                report(self.best_val);
+                stale = 0;
+            } else {
+                stale += 1;
+                if v < self.best_val - EPS {
+                    let best = self.best.clone();
+                    self.load_state(&best);
+                }
+            }
+        }
+        // Recompute exactly (undo accumulated round-off).
+        let best = self.best.clone();
+        self.load_state(&best);
+        self.best_val = self.value();
+    }
+}
+
+impl Model {
+    /// Identity map used to borrow a group index as a one-element slice.
+    pub(crate) fn members_index(&self) -> &[usize] {
+        &self.index
+    }
+}
+
+/// Exhaustive search for tiny problems: the optimum, or None when too big or over budget.
+pub(crate) fn exhaustive(
+    m: &Model,
+    node_limit: u64,
+    deadline: Instant,
+    stats: &mut Stats,
+) -> Option<(Vec<usize>, f64)> {
+    let g_n = m.groups();
+    #[allow(clippy::cast_precision_loss)]
+    let space = ((m.r + 1) as f64).powi(i32::try_from(g_n).unwrap_or(i32::MAX));
+    if space > 2.0e6 || m.r == 0 {
+        return None;
+    }
+    struct Dfs<'m> {
+        m: &'m Model,
+        slot: Vec<usize>,
+        load: Vec<u64>,
+        best: Option<(Vec<usize>, f64)>,
+        nodes: u64,
+        limit: u64,
+        deadline: Instant,
+        aborted: bool,
+    }
+    impl Dfs<'_> {
+        fn go(&mut self, i: usize) {
+            if self.aborted {
+                return;
+            }
+            self.nodes += 1;
+            if self.nodes >= self.limit
+                || (self.nodes % 4096 == 0 && Instant::now() > self.deadline)
+            {
+                self.aborted = true;
+                return;
+            }
+            let m = self.m;
+            if i == m.topo.len() {
+                let v = total_value(m, &self.slot);
+                if self.best.as_ref().is_none_or(|(_, b)| v > *b + EPS) {
+                    self.best = Some((self.slot.clone(), v));
+                }
+                return;
+            }
+            let g = m.topo[i];
+            let mut lo = m.earliest[g];
+            let mut any_deferred = false;
+            for &d in &m.deps[g] {
+                if self.slot[d] >= m.r {
+                    any_deferred = true;
+                } else {
+                    lo = lo.max(self.slot[d]);
+                }
+            }
+            let hi = if m.mandatory[g] { m.latest[g] } else { m.r - 1 };
+            if !any_deferred {
+                for s in lo..=hi {
+                    if self.load[s] + m.effort[g] <= m.caps[s] {
+                        self.load[s] += m.effort[g];
+                        self.slot[g] = s;
+                        self.go(i + 1);
+                        self.load[s] -= m.effort[g];
+                    }
+                }
+            }
+            if !m.mandatory[g] {
+                self.slot[g] = m.r;
+                self.go(i + 1);
+            }
+            self.slot[g] = m.r;
+        }
+    }
+    let mut dfs = Dfs {
+        m,
+        slot: vec![m.r; g_n],
+        load: vec![0; m.r],
+        best: None,
+        nodes: 0,
+        limit: node_limit,
+        deadline,
+        aborted: false,
+    };
+    dfs.go(0);
+    stats.nodes += dfs.nodes;
+    if dfs.aborted {
+        return None;
+    }
+    dfs.best
+}
+
+/// The objective of a group-level assignment.
+pub(crate) fn total_value(m: &Model, slot: &[usize]) -> f64 {
+    let mut v: f64 = (0..slot.len()).map(|g| m.value[g][slot[g]]).sum();
+    for c in &m.commits {
+        if !c.possible {
+            continue;
+        }
+        let mut last = 0;
+        let mut all = true;
+        for &g in &c.groups {
+            if slot[g] >= m.r {
+                all = false;
+                break;
+            }
+            last = last.max(slot[g]);
+        }
+        if all && last <= c.last {
+            v += c.weight * m.weights[last];
+        }
+    }
+    v
+}
