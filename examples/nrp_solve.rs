@@ -117,6 +117,7 @@ struct Row {
     secs: f64,
     proven: bool,
     nodes: u64,
+    iters: u64,
 }
 
 fn solve(inst: &Instance, ratio: f64, options: &Options) -> Result<Row, String> {
@@ -133,6 +134,16 @@ fn solve(inst: &Instance, ratio: f64, options: &Options) -> Result<Row, String> 
         .filter(|(_, reqs)| reqs.iter().all(|&r| chosen[r - 1]))
         .map(|(w, _)| *w)
         .sum();
+    if std::env::var_os("NRP_DUMP").is_some() {
+        let sat: Vec<String> = inst
+            .customers
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, reqs))| reqs.iter().all(|&r| chosen[r - 1]))
+            .map(|(i, _)| i.to_string())
+            .collect();
+        eprintln!("customers {}", sat.join(" "));
+    }
     #[allow(clippy::cast_precision_loss)]
     let value = value as f64;
     if (value - plan.objective).abs() > 1e-6 {
@@ -147,6 +158,7 @@ fn solve(inst: &Instance, ratio: f64, options: &Options) -> Result<Row, String> 
         secs,
         proven: plan.proven_optimal,
         nodes: plan.stats.nodes,
+        iters: plan.stats.iterations,
     })
 }
 
@@ -231,8 +243,8 @@ fn main() -> Result<(), String> {
         files.extend(names);
     }
     println!(
-        "{:<14}{:>9}{:>9}{:>8}{:>10}{:>8}{:>7}{:>10}",
-        "case", "optimum", "ours", "gap%", "bound", "secs", "proven", "nodes"
+        "{:<14}{:>9}{:>9}{:>8}{:>10}{:>8}{:>7}{:>11}{:>8}",
+        "case", "optimum", "ours", "gap%", "bound", "secs", "proven", "nodes", "iters"
     );
     let (mut gaps, mut worst, mut at_opt, mut failures, mut bad_bounds, mut max_secs) =
         (Vec::new(), 0.0f64, 0, 0, 0, 0.0f64);
@@ -269,8 +281,8 @@ fn main() -> Result<(), String> {
                         ""
                     };
                     println!(
-                        "{case:<14}{opt:>9}{:>9}{gap:>8.3}{:>10}{:>8.2}{:>7}{:>10}{flag}",
-                        row.objective, row.bound, row.secs, row.proven, row.nodes
+                        "{case:<14}{opt:>9}{:>9}{gap:>8.3}{:>10}{:>8.2}{:>7}{:>11}{:>8}{flag}",
+                        row.objective, row.bound, row.secs, row.proven, row.nodes, row.iters
                     );
                 }
                 Err(e) => {

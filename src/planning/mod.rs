@@ -458,17 +458,42 @@ pub fn solve(
     }
 
     if !exhaustive && search.best_value() + model.constant < best_bound - model.tolerance() {
-        search.run(&mut |value| {
-            progress(Progress {
-                phase: "search",
-                objective: value + model.constant,
-                bound: best_bound,
-                elapsed: start.elapsed(),
+        // Two independent, individually deterministic searches (one per core). The
+        // first wins ties, and only the first may stop the second, so the result
+        // does not depend on timing.
+        let stall = 20_000.max(50 * model.groups() as u64);
+        let tol = model.tolerance();
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let mut second = search.fork(0xC0FF_EE00_2027);
+        second.stop = Some(&stop);
+        let bound_now = best_bound;
+        std::thread::scope(|scope| {
+            let handle = scope.spawn(|| {
+                second.run(bound_now, tol, stall, &mut |_| {});
             });
+            search.run(bound_now, tol, stall, &mut |value| {
+                if value >= bound_now - tol {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                progress(Progress {
+                    phase: "search",
+                    objective: value + model.constant,
+                    bound: bound_now,
+                    elapsed: start.elapsed(),
+                });
+            });
+            let _ = handle.join();
         });
+        if second.best_value() > search.best_value() + tol * 1e-3 {
+            let slots = second.best_slots().to_vec();
+            let v = second.best_value();
+            search.offer(&slots, v);
+        }
+        stats.nodes += second.nodes;
+        stats.iterations += second.iterations;
     }
     stats.nodes += search.nodes;
-    stats.iterations = search.iterations;
+    stats.iterations += search.iterations;
     stats.hit_time_limit = search.hit_time || Instant::now() > deadline;
     stats.hit_node_limit = search.nodes >= options.node_limit;
 

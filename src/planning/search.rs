@@ -17,12 +17,17 @@ pub(crate) enum Elem {
     Group(usize),
 }
 
+#[derive(Clone)]
 pub(crate) struct Search<'a> {
     m: &'a Model,
     r: usize,
     slot: Vec<usize>,
     load: Vec<u64>,
     cval: Vec<f64>,
+    /// Per group: counting commitments whose closure contains it.
+    need: Vec<u32>,
+    /// Per commitment: member groups not planned.
+    miss: Vec<u32>,
     gval: f64,
     csum: f64,
     base: Vec<usize>,
@@ -31,6 +36,8 @@ pub(crate) struct Search<'a> {
     pub nodes: u64,
     pub iterations: u64,
     pub hit_time: bool,
+    /// Set by another search that reached the bound.
+    pub stop: Option<&'a std::sync::atomic::AtomicBool>,
     node_limit: u64,
     deadline: Instant,
     rng: Rng,
@@ -42,11 +49,13 @@ pub(crate) struct Search<'a> {
     touched_c: Vec<usize>,
     // elements
     pub elems: Vec<Elem>,
-    /// Commitments whose closure contains a group.
-    ccl_of: Vec<Vec<usize>>,
     /// Closure of each commitment sorted dependents-first.
     ccl_desc: Vec<Vec<usize>>,
     stack: Vec<usize>,
+    /// Per element: the iteration in which it may not be re-added by the greedy fill.
+    tabu: Vec<u64>,
+    /// Randomise the next fill (after a perturbation).
+    noise: bool,
 }
 
 const EPS: f64 = 1e-9;
@@ -65,12 +74,6 @@ impl<'a> Search<'a> {
                 .fold(f64::NEG_INFINITY, f64::max);
             if best > m.value[g][m.r] + EPS {
                 elems.push(Elem::Group(g));
-            }
-        }
-        let mut ccl_of = vec![Vec::new(); g_n];
-        for (k, c) in m.commits.iter().enumerate() {
-            for &g in &c.closure {
-                ccl_of[g].push(k);
             }
         }
         let mut topo_pos = vec![0; g_n];
@@ -92,6 +95,8 @@ impl<'a> Search<'a> {
             slot: base.clone(),
             load: vec![0; m.r],
             cval: vec![0.0; m.commits.len()],
+            miss: vec![0; m.commits.len()],
+            need: vec![0; g_n],
             gval: 0.0,
             csum: 0.0,
             base: base.clone(),
@@ -100,6 +105,7 @@ impl<'a> Search<'a> {
             nodes: 0,
             iterations: 0,
             hit_time: false,
+            stop: None,
             node_limit,
             deadline,
             rng: Rng::new(0x5EED_2027),
@@ -109,10 +115,12 @@ impl<'a> Search<'a> {
             undo: Vec::new(),
             touched_c: Vec::new(),
             elems,
-            ccl_of,
             ccl_desc,
             stack: Vec::new(),
+            tabu: Vec::new(),
+            noise: false,
         };
+        s.tabu = vec![0; s.elems.len()];
         let base = s.slot.clone();
         s.load_state(&base);
         s.best_val = s.value();
@@ -123,6 +131,12 @@ impl<'a> Search<'a> {
         self.slot.copy_from_slice(slots);
         self.load.iter_mut().for_each(|l| *l = 0);
         self.gval = 0.0;
+        for k in 0..self.miss.len() {
+            let c = &self.m.commits[k];
+            #[allow(clippy::cast_possible_truncation)]
+            let miss = c.groups.iter().filter(|&&g| self.slot[g] >= self.r).count() as u32;
+            self.miss[k] = miss;
+        }
         for g in 0..self.slot.len() {
             let s = self.slot[g];
             if s < self.r {
@@ -131,9 +145,15 @@ impl<'a> Search<'a> {
             self.gval += self.m.value[g][s];
         }
         self.csum = 0.0;
+        self.need.iter_mut().for_each(|x| *x = 0);
         for k in 0..self.cval.len() {
             self.cval[k] = self.commit_value(k);
             self.csum += self.cval[k];
+            if self.cval[k] > 0.0 {
+                for &g in &self.m.commits[k].closure {
+                    self.need[g] += 1;
+                }
+            }
         }
     }
 
@@ -149,9 +169,21 @@ impl<'a> Search<'a> {
         &self.best
     }
 
+    /// A copy that searches with another random seed.
+    pub fn fork(&self, seed: u64) -> Self {
+        let mut s = self.clone();
+        s.rng = Rng::new(seed);
+        s
+    }
+
     pub fn out_of_budget(&mut self) -> bool {
         if self.nodes >= self.node_limit {
             return true;
+        }
+        if let Some(stop) = self.stop {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return true;
+            }
         }
         if self.nodes % 64 == 0 && Instant::now() > self.deadline {
             self.hit_time = true;
@@ -177,8 +209,11 @@ impl<'a> Search<'a> {
 
     fn commit_value(&self, k: usize) -> f64 {
         let c = &self.m.commits[k];
-        if !c.possible {
+        if !c.possible || self.miss[k] > 0 {
             return 0.0;
+        }
+        if self.r == 1 {
+            return c.weight * self.m.weights[0];
         }
         let mut last = 0;
         for &g in &c.groups {
@@ -224,6 +259,15 @@ impl<'a> Search<'a> {
         if s < self.r {
             self.load[s] += e;
         }
+        if (old >= self.r) != (s >= self.r) {
+            for &k in &self.m.commits_of[g] {
+                if s >= self.r {
+                    self.miss[k] += 1;
+                } else {
+                    self.miss[k] -= 1;
+                }
+            }
+        }
         self.gval += self.m.value[g][s] - self.m.value[g][old];
         self.slot[g] = s;
     }
@@ -245,6 +289,15 @@ impl<'a> Search<'a> {
             let k = self.touched_c[i];
             let nv = self.commit_value(k);
             self.csum += nv - self.cval[k];
+            if (nv > 0.0) != (self.cval[k] > 0.0) {
+                for &g in &self.m.commits[k].closure {
+                    if nv > 0.0 {
+                        self.need[g] += 1;
+                    } else {
+                        self.need[g] -= 1;
+                    }
+                }
+            }
             self.cval[k] = nv;
         }
         self.nodes += 1 + self.undo.len() as u64;
@@ -348,9 +401,10 @@ impl<'a> Search<'a> {
 
     /// Whether group h is needed by a counting commitment other than `except`.
     fn needed_by_other(&self, h: usize, except: Option<usize>) -> bool {
-        self.ccl_of[h]
-            .iter()
-            .any(|&k| Some(k) != except && self.cval[k] > 0.0)
+        let own = except.is_some_and(|k| {
+            self.cval[k] > 0.0 && self.m.commits[k].closure.binary_search(&h).is_ok()
+        });
+        self.need[h] > u32::from(own)
     }
 
     fn has_own_value(&self, h: usize) -> bool {
@@ -401,6 +455,17 @@ impl<'a> Search<'a> {
             && self.m.dependents[h].iter().all(|&d| self.slot[d] >= target)
     }
 
+    /// Defers every planned group that nothing counting needs.
+    fn cleanup(&mut self) {
+        for idx in (0..self.m.topo.len()).rev() {
+            let h = self.m.topo[idx];
+            if self.garbage(h, None, self.r) {
+                self.set(h, self.r);
+            }
+        }
+        self.commit();
+    }
+
     /// Effort newly placed into slot r (or earlier) by inserting e at r, ignoring capacity.
     fn insert_cost(&mut self, e: Elem, r: usize) -> Option<u64> {
         let stamp = self.txn;
@@ -437,6 +502,9 @@ impl<'a> Search<'a> {
         for _round in 0..3 {
             let mut cands: Vec<(f64, usize, usize)> = Vec::new();
             for i in 0..self.elems.len() {
+                if self.iterations > 0 && self.tabu[i] == self.iterations {
+                    continue;
+                }
                 let e = self.elems[i];
                 let cur = self.elem_slot(e);
                 let last = self.last_slot(e);
@@ -480,52 +548,23 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Best-improvement local search over add and swap (drop one, add one) moves.
+    /// Local search: fill (adds by value per effort) and swap (drop one, add one)
+    /// until neither finds an improvement.
     pub fn local_search(&mut self) {
-        loop {
-            if self.out_of_budget() {
-                return;
-            }
-            let mut improved = false;
-            // Adds and advances.
-            for i in 0..self.elems.len() {
-                let e = self.elems[i];
-                let cur = self.elem_slot(e);
-                let last = self.last_slot(e);
-                let mut best: Option<(f64, usize)> = None;
-                for r in 0..=last.min(self.r - 1) {
-                    if r >= cur {
-                        break;
-                    }
-                    let before = self.value();
-                    let ok = self.insert(e, r) && self.cap_ok();
-                    let d = self.txn_value() - before;
-                    self.rollback();
-                    if ok && d > EPS && best.is_none_or(|(bd, _)| d > bd) {
-                        best = Some((d, r));
-                    }
-                }
-                if let Some((_, r)) = best {
-                    self.insert(e, r);
-                    self.commit();
-                    improved = true;
-                }
-            }
-            if self.swap_pass() {
-                improved = true;
-            }
-            if !improved {
-                return;
-            }
-        }
+        while !self.out_of_budget() && self.swap_pass() {}
     }
 
-    /// For each counting element, the best swap with a non-counting one.
+    /// One round: adds that fit if there are any, else the first improving swap for
+    /// each counting element. Returns whether anything improved.
     fn swap_pass(&mut self) -> bool {
         let r_n = self.r;
         // Per element and slot: the add delta and cost in the current state.
         let mut adds: Vec<(usize, usize, f64, u64)> = Vec::new(); // (elem, slot, delta, cost)
+        let mut fits: Vec<(f64, usize, usize)> = Vec::new();
         for i in 0..self.elems.len() {
+            if self.iterations > 0 && self.tabu[i] == self.iterations {
+                continue;
+            }
             let e = self.elems[i];
             let cur = self.elem_slot(e);
             let last = self.last_slot(e);
@@ -536,18 +575,62 @@ impl<'a> Search<'a> {
                 let before = self.value();
                 let ok = self.insert(e, r);
                 let d = self.txn_value() - before;
+                let fit = self.cap_ok();
+                let c: u64 = self.undo.iter().map(|&(g, _)| self.m.effort[g]).sum();
                 self.rollback();
                 if ok && d > EPS {
-                    if let Some(c) = self.insert_cost(e, r) {
-                        adds.push((i, r, d, c));
+                    adds.push((i, r, d, c));
+                    if fit {
+                        #[allow(clippy::cast_precision_loss)]
+                        fits.push((d / (c as f64 + 1e-3), i, r));
                     }
                 }
+            }
+        }
+        if !fits.is_empty() {
+            if self.noise {
+                for f in &mut fits {
+                    #[allow(clippy::cast_precision_loss)]
+                    let u = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+                    f.0 *= 1.0 + 0.5 * u;
+                }
+            }
+            self.noise = false;
+            fits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            let mut added = false;
+            for (_, i, r) in fits {
+                let e = self.elems[i];
+                if self.elem_slot(e) <= r {
+                    continue;
+                }
+                let before = self.value();
+                if self.insert(e, r) && self.cap_ok() && self.txn_value() > before + EPS {
+                    self.commit();
+                    added = true;
+                } else {
+                    self.rollback();
+                }
+            }
+            if added {
+                return true;
             }
         }
         if adds.is_empty() {
             return false;
         }
         adds.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        // Cheapest cost from each position on, to stop scanning when nothing can fit.
+        let mut min_cost = vec![u64::MAX; adds.len() + 1];
+        for idx in (0..adds.len()).rev() {
+            min_cost[idx] = min_cost[idx + 1].min(adds[idx].3);
+        }
+        let max_room: i64 = (0..r_n)
+            .map(|r| {
+                i64::try_from(self.m.caps[r]).unwrap_or(i64::MAX)
+                    - i64::try_from(self.load[r]).unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0);
         let mut improved = false;
         for i in 0..self.elems.len() {
             if self.out_of_budget() {
@@ -572,8 +655,16 @@ impl<'a> Search<'a> {
             }
             self.rollback();
             let mut best: Option<(f64, usize, usize)> = None;
-            for &(j, r, d, c) in &adds {
-                if j == i || d <= loss + EPS {
+            let mut tries = 0;
+            let freed_max = freed.iter().copied().max().unwrap_or(0);
+            for (idx, &(j, r, d, c)) in adds.iter().enumerate() {
+                if i64::try_from(min_cost[idx]).unwrap_or(i64::MAX) > max_room + freed_max {
+                    break;
+                }
+                if d <= loss + EPS {
+                    break; // sorted by delta: nothing further can pay for the loss
+                }
+                if j == i {
                     continue;
                 }
                 if best.is_some_and(|(bd, _, _)| d <= bd + EPS) {
@@ -594,6 +685,11 @@ impl<'a> Search<'a> {
                 self.rollback();
                 if ok && gain > EPS && best.is_none_or(|(bg, _, _)| gain > bg) {
                     best = Some((gain, j, r));
+                    break;
+                }
+                tries += 1;
+                if tries >= 40 {
+                    break;
                 }
             }
             if let Some((_, j, r)) = best {
@@ -601,12 +697,8 @@ impl<'a> Search<'a> {
                 self.drop_elem(e1, r_n);
                 self.insert(e2, r);
                 self.commit();
-                // fill what is left
                 improved = true;
             }
-        }
-        if improved {
-            self.greedy_fill();
         }
         improved
     }
@@ -633,17 +725,22 @@ impl<'a> Search<'a> {
         self.record_best();
     }
 
-    /// Iterated local search from the best solution, until the budget is spent.
-    pub fn run(&mut self, report: &mut dyn FnMut(f64)) {
+    /// Iterated local search from the best solution (late-acceptance), until the budget
+    /// is spent, the bound is reached, or `stall` rounds bring nothing new.
+    pub fn run(&mut self, bound: f64, tol: f64, stall: u64, report: &mut dyn FnMut(f64)) {
         let best = self.best.clone();
         self.load_state(&best);
-        self.greedy_fill();
         self.local_search();
         self.record_best();
         report(self.best_val);
         let mut stale = 0u64;
-        while !self.out_of_budget() {
+        const HIST: usize = 60;
+        let mut hist = vec![self.value(); HIST];
+        let mut saved = self.slot.clone();
+        while !self.out_of_budget() && self.best_val < bound - tol && stale < stall {
             self.iterations += 1;
+            let before = self.value();
+            saved.copy_from_slice(&self.slot);
             // Perturb: drop a few counting elements.
             let counting: Vec<usize> = (0..self.elems.len())
                 .filter(|&i| self.elem_slot(self.elems[i]) < self.r)
@@ -652,19 +749,47 @@ impl<'a> Search<'a> {
                 break;
             }
             #[allow(clippy::cast_possible_truncation)]
-            let kmax = (2 + (stale / 20) as usize).min(8).min(counting.len());
+            let kmax = if self.rng.below(8) == 0 {
+                (counting.len() / 8).max(2)
+            } else {
+                (2 + (stale / 50) as usize).min(6).min(counting.len())
+            };
             let k = 1 + self.rng.below(kmax);
-            for _ in 0..k {
-                let i = counting[self.rng.below(counting.len())];
-                let e = self.elems[i];
-                if self.drop_elem(e, self.r) {
-                    self.commit();
-                } else {
-                    self.rollback();
+            if self.rng.below(2) == 0 {
+                for _ in 0..k {
+                    let i = counting[self.rng.below(counting.len())];
+                    self.tabu[i] = self.iterations;
+                    let e = self.elems[i];
+                    if self.drop_elem(e, self.r) {
+                        self.commit();
+                    } else {
+                        self.rollback();
+                    }
+                }
+            } else {
+                // Drop a random planned group with everything that needs it.
+                let planned: Vec<usize> = (0..self.slot.len())
+                    .filter(|&g| self.slot[g] < self.r && !self.m.mandatory[g])
+                    .collect();
+                if !planned.is_empty() {
+                    for _ in 0..k.min(2) {
+                        let g = planned[self.rng.below(planned.len())];
+                        if self.postpone(g, self.r) {
+                            self.commit();
+                        } else {
+                            self.rollback();
+                        }
+                    }
+                    for i in 0..self.elems.len() {
+                        if self.elem_slot(self.elems[i]) >= self.r {
+                            self.tabu[i] = self.iterations;
+                        }
+                    }
+                    self.cleanup();
                 }
             }
-            // Occasionally force in a random element that is not counting.
-            if self.rng.below(2) == 0 {
+            // Often force in a random element that is not counting.
+            if self.rng.below(3) != 0 {
                 let off: Vec<usize> = (0..self.elems.len())
                     .filter(|&i| self.elem_slot(self.elems[i]) >= self.r)
                     .collect();
@@ -676,10 +801,30 @@ impl<'a> Search<'a> {
                         self.commit();
                     } else {
                         self.rollback();
+                        // make room: drop random counting elements until it fits (bounded)
+                        for _ in 0..4 {
+                            let counting: Vec<usize> = (0..self.elems.len())
+                                .filter(|&j| j != i && self.elem_slot(self.elems[j]) < self.r)
+                                .collect();
+                            if counting.is_empty() {
+                                break;
+                            }
+                            let j = counting[self.rng.below(counting.len())];
+                            if self.drop_elem(self.elems[j], self.r) {
+                                self.commit();
+                            } else {
+                                self.rollback();
+                            }
+                            if self.insert(e, r) && self.cap_ok() {
+                                self.commit();
+                                break;
+                            }
+                            self.rollback();
+                        }
                     }
                 }
             }
-            self.greedy_fill();
+            self.noise = self.rng.below(2) == 0;
             self.local_search();
             let v = self.value();
             if v > self.best_val + EPS {
@@ -688,10 +833,22 @@ impl<'a> Search<'a> {
                 stale = 0;
             } else {
                 stale += 1;
-                if v < self.best_val - EPS {
+                if stale % 1500 == 0 {
+                    // Restart from the best with a fresh history.
                     let best = self.best.clone();
                     self.load_state(&best);
+                    hist.iter_mut().for_each(|h| *h = self.best_val);
+                    continue;
                 }
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            let slot_h = (self.iterations as usize) % HIST;
+            let delta = 0.004 * self.best_val.abs();
+            if v + EPS >= hist[slot_h] || v + EPS >= before || v >= self.best_val - delta {
+                hist[slot_h] = v;
+            } else {
+                self.load_state(&saved);
+                hist[slot_h] = before;
             }
         }
         // Recompute exactly (undo accumulated round-off).
