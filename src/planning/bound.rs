@@ -88,7 +88,7 @@ impl Net {
                 snk_e[v] = flow.add_edge(v, t, 0.0);
             }
         }
-        let mut edge = |flow: &mut Flow, u: usize, v: usize| {
+        let edge = |flow: &mut Flow, u: usize, v: usize| {
             if status[u] == FREE && status[v] == FREE {
                 flow.add_edge(u, v, f64::INFINITY);
             }

@@ -44,10 +44,6 @@ impl Flow {
         self.cap[e + 1] = 0.0;
     }
 
-    pub fn residual(&self, e: usize) -> f64 {
-        self.cap[e]
-    }
-
     fn bfs(&mut self, s: usize, t: usize, eps: f64) -> bool {
         self.level.iter_mut().for_each(|l| *l = -1);
         let mut q = std::collections::VecDeque::new();

@@ -9,6 +9,9 @@
 //! files, prints, parses command lines or looks at the clock for anything but a
 //! safety time limit: the same problem and options give the same plan.
 
+// Index loops over parallel per-group / per-slot arrays read clearer than zips here.
+#![allow(clippy::needless_range_loop)]
+
 mod bound;
 pub mod explain;
 mod flow;
@@ -21,7 +24,7 @@ mod tests;
 
 use std::time::{Duration, Instant};
 
-pub use explain::{explain, PlannedReason, Reason, RequestReason};
+pub use explain::{explain, DeferredReason, Occupant, PlannedReason, Reason, RequestReason};
 
 /// Everything the solver needs: the horizon, the open requests and the commitments.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -466,6 +469,7 @@ pub fn solve(
         let stop = std::sync::atomic::AtomicBool::new(false);
         let mut second = search.fork(0xC0FF_EE00_2027);
         second.stop = Some(&stop);
+        second.accept = 0.004;
         let bound_now = best_bound;
         std::thread::scope(|scope| {
             let handle = scope.spawn(|| {

@@ -7,8 +7,6 @@ use super::{Contradiction, Problem};
 /// A commitment over groups.
 #[derive(Debug, Clone)]
 pub(crate) struct CModel {
-    /// Index into `Problem::commitments`.
-    pub index: usize,
     pub weight: f64,
     /// Member groups, sorted, deduplicated.
     pub groups: Vec<usize>,
@@ -47,7 +45,6 @@ pub(crate) struct Model {
     /// Whether every objective coefficient is an integer (bounds may be floored).
     pub integral: bool,
     pub ids: Vec<String>,
-    pub slot_ids: Vec<String>,
     /// 0..groups, to borrow a group index as a slice.
     pub index: Vec<usize>,
 }
@@ -385,7 +382,6 @@ impl Model {
                 commits_of[g].push(k);
             }
             commits.push(CModel {
-                index: ci,
                 weight: c.weight,
                 groups,
                 last,
@@ -413,7 +409,6 @@ impl Model {
             constant: 0.0,
             integral,
             ids,
-            slot_ids,
             index: (0..g_n).collect(),
         })
     }

@@ -54,6 +54,8 @@ pub(crate) struct Search<'a> {
     stack: Vec<usize>,
     /// Per element: the iteration in which it may not be re-added by the greedy fill.
     tabu: Vec<u64>,
+    /// Accept a worse local optimum within this fraction of the best (0 = only improving or equal).
+    pub accept: f64,
     /// Randomise the next fill (after a perturbation).
     noise: bool,
 }
@@ -119,6 +121,7 @@ impl<'a> Search<'a> {
             stack: Vec::new(),
             tabu: Vec::new(),
             noise: false,
+            accept: 0.0,
         };
         s.tabu = vec![0; s.elems.len()];
         let base = s.slot.clone();
@@ -185,7 +188,7 @@ impl<'a> Search<'a> {
                 return true;
             }
         }
-        if self.nodes % 64 == 0 && Instant::now() > self.deadline {
+        if self.nodes.is_multiple_of(64) && Instant::now() > self.deadline {
             self.hit_time = true;
         }
         self.hit_time
@@ -464,35 +467,6 @@ impl<'a> Search<'a> {
             }
         }
         self.commit();
-    }
-
-    /// Effort newly placed into slot r (or earlier) by inserting e at r, ignoring capacity.
-    fn insert_cost(&mut self, e: Elem, r: usize) -> Option<u64> {
-        let stamp = self.txn;
-        let mut stack = std::mem::take(&mut self.stack);
-        stack.clear();
-        stack.extend_from_slice(self.seeds(e));
-        let mut cost = 0;
-        let mut ok = true;
-        let mut visited = Vec::new();
-        while let Some(h) = stack.pop() {
-            if self.slot[h] <= r || self.gstamp[h] == stamp {
-                continue;
-            }
-            if self.m.earliest[h] > r {
-                ok = false;
-                break;
-            }
-            self.gstamp[h] = stamp;
-            visited.push(h);
-            cost += self.m.effort[h];
-            stack.extend(self.m.deps[h].iter().copied());
-        }
-        for h in visited {
-            self.gstamp[h] = 0;
-        }
-        self.stack = stack;
-        ok.then_some(cost)
     }
 
     // ---- construction and local search --------------------------------------
@@ -833,7 +807,7 @@ impl<'a> Search<'a> {
                 stale = 0;
             } else {
                 stale += 1;
-                if stale % 1500 == 0 {
+                if stale.is_multiple_of(1500) {
                     // Restart from the best with a fresh history.
                     let best = self.best.clone();
                     self.load_state(&best);
@@ -843,7 +817,7 @@ impl<'a> Search<'a> {
             }
             #[allow(clippy::cast_possible_truncation)]
             let slot_h = (self.iterations as usize) % HIST;
-            let delta = 0.004 * self.best_val.abs();
+            let delta = self.accept * self.best_val.abs();
             if v + EPS >= hist[slot_h] || v + EPS >= before || v >= self.best_val - delta {
                 hist[slot_h] = v;
             } else {
@@ -895,7 +869,7 @@ pub(crate) fn exhaustive(
             }
             self.nodes += 1;
             if self.nodes >= self.limit
-                || (self.nodes % 4096 == 0 && Instant::now() > self.deadline)
+                || (self.nodes.is_multiple_of(4096) && Instant::now() > self.deadline)
             {
                 self.aborted = true;
                 return;

@@ -1,1 +1,459 @@
+//! Unit tests: objective, checker, each contradiction, explanations.
 
+use super::*;
+
+fn slot(id: &str, capacity: u64, weight: f64) -> Slot {
+    Slot {
+        id: id.into(),
+        capacity,
+        weight,
+    }
+}
+
+fn item(id: &str, effort: u64, score: f64) -> Item {
+    Item {
+        id: id.into(),
+        effort,
+        score,
+        ..Item::default()
+    }
+}
+
+fn two_slots(items: Vec<Item>) -> Problem {
+    Problem {
+        slots: vec![slot("2027.1", 10, 1.0), slot("2027.2", 10, 0.9)],
+        requests: items,
+        commitments: vec![],
+        stability_penalty: 0.0,
+    }
+}
+
+fn run(p: &Problem) -> Result<Plan, Contradiction> {
+    solve(p, &Options::default(), &mut |_| {})
+}
+
+#[test]
+fn objective_counts_scores_commitments_and_moves() {
+    let mut p = two_slots(vec![item("A", 3, 2.0), item("B", 3, 4.0)]);
+    p.commitments.push(Commitment {
+        label: "acme".into(),
+        weight: 10.0,
+        requests: vec![0, 1],
+        latest: Some(0),
+    });
+    p.stability_penalty = 0.5;
+    p.requests[0].previous = Some(1);
+    // both in slot 0: 2 + 4 + 10 - 0.5 (A moved)
+    assert!((objective(&p, &[Some(0), Some(0)]) - 15.5).abs() < 1e-9);
+    // B in slot 1: commitment misses its latest
+    assert!((objective(&p, &[Some(0), Some(1)]) - (2.0 + 3.6 - 0.5)).abs() < 1e-9);
+    // A stays in slot 1: no penalty, commitment completes in slot 1 but latest is 0
+    assert!((objective(&p, &[Some(1), None]) - 1.8).abs() < 1e-9);
+}
+
+#[test]
+fn check_reports_violations() {
+    let mut p = two_slots(vec![item("A", 6, 1.0), item("B", 6, 1.0)]);
+    assert!(matches!(
+        check(&p, &[Some(0), Some(0)]),
+        Err(Violation::OverCapacity { .. })
+    ));
+    p.requests[1].depends_on.push(0);
+    assert!(matches!(
+        check(&p, &[Some(1), Some(0)]),
+        Err(Violation::Dependency { .. })
+    ));
+    assert!(matches!(
+        check(&p, &[None, Some(0)]),
+        Err(Violation::Dependency { .. })
+    ));
+    assert!(check(&p, &[Some(0), Some(1)]).is_ok());
+    p.requests[0].together_with.push(1);
+    assert!(matches!(
+        check(&p, &[Some(0), Some(1)]),
+        Err(Violation::Together { .. })
+    ));
+    p.requests[0].together_with.clear();
+    p.requests[0].pin = Some(1);
+    assert!(matches!(
+        check(&p, &[Some(0), Some(1)]),
+        Err(Violation::Pin { .. })
+    ));
+    p.requests[0].pin = None;
+    p.requests[1].latest = Some(0);
+    assert!(matches!(
+        check(&p, &[Some(0), Some(1)]),
+        Err(Violation::Deadline { .. })
+    ));
+    assert!(matches!(
+        check(&p, &[Some(0)]),
+        Err(Violation::WrongLength { .. })
+    ));
+}
+
+#[test]
+fn solves_a_small_plan_optimally() {
+    let mut p = two_slots(vec![
+        item("A", 6, 5.0),
+        item("B", 6, 4.0),
+        item("C", 4, 1.0),
+        item("D", 8, 3.0),
+    ]);
+    p.requests[2].depends_on.push(0);
+    let plan = run(&p).expect("plan");
+    check(&p, &plan.assignment).expect("feasible");
+    assert!(plan.proven_optimal);
+    assert!(plan.bound >= plan.objective - 1e-9);
+    // A+C (10) in slot 0, B in slot 1 (D does not fit next to B): 5+1+3.6
+    assert!((plan.objective - 9.6).abs() < 1e-9, "{plan:?}");
+    let again = run(&p).expect("plan");
+    assert_eq!(
+        (plan.assignment, plan.objective, plan.bound),
+        (again.assignment, again.objective, again.bound)
+    );
+}
+
+#[test]
+fn mandatory_requests_ship_in_time() {
+    let mut p = two_slots(vec![
+        item("A", 6, 0.0),
+        item("B", 6, 9.0),
+        item("C", 3, 0.0),
+    ]);
+    p.requests[0].latest = Some(0);
+    p.requests[2].pin = Some(1);
+    let plan = run(&p).expect("plan");
+    check(&p, &plan.assignment).expect("feasible");
+    assert_eq!(plan.assignment[0], Some(0));
+    assert_eq!(plan.assignment[1], Some(1));
+    assert_eq!(plan.assignment[2], Some(1));
+}
+
+#[test]
+fn contradiction_dependency_cycle() {
+    let mut p = two_slots(vec![
+        item("A", 1, 1.0),
+        item("B", 1, 1.0),
+        item("C", 1, 1.0),
+    ]);
+    p.requests[0].depends_on.push(1);
+    p.requests[1].depends_on.push(2);
+    p.requests[2].depends_on.push(0);
+    match run(&p) {
+        Err(Contradiction::DependencyCycle { requests }) => {
+            let mut r = requests.clone();
+            r.sort();
+            assert_eq!(r, ["A", "B", "C"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn contradiction_cycle_through_coupling() {
+    let mut p = two_slots(vec![
+        item("A", 1, 1.0),
+        item("B", 1, 1.0),
+        item("C", 1, 1.0),
+    ]);
+    p.requests[0].together_with.push(1);
+    p.requests[1].depends_on.push(2);
+    p.requests[2].depends_on.push(0);
+    assert!(matches!(
+        run(&p),
+        Err(Contradiction::DependencyCycle { .. })
+    ));
+}
+
+#[test]
+fn contradiction_conflicting_pins_in_group() {
+    let mut p = two_slots(vec![item("A", 1, 1.0), item("B", 1, 1.0)]);
+    p.requests[0].together_with.push(1);
+    p.requests[0].pin = Some(0);
+    p.requests[1].pin = Some(1);
+    assert!(
+        matches!(run(&p), Err(Contradiction::ConflictingPins { requests }) if requests == ["A", "B"])
+    );
+}
+
+#[test]
+fn contradiction_group_too_large() {
+    let mut p = two_slots(vec![item("A", 6, 1.0), item("B", 6, 1.0)]);
+    p.requests[1].together_with.push(0);
+    match run(&p) {
+        Err(Contradiction::GroupTooLarge {
+            requests,
+            effort,
+            max_capacity,
+        }) => {
+            assert_eq!(requests, ["A", "B"]);
+            assert_eq!((effort, max_capacity), (12, 10));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn contradiction_pins_over_capacity() {
+    let mut p = two_slots(vec![item("A", 6, 1.0), item("B", 6, 1.0)]);
+    p.requests[0].pin = Some(1);
+    p.requests[1].pin = Some(1);
+    match run(&p) {
+        Err(Contradiction::PinsOverCapacity { slot, requests, .. }) => {
+            assert_eq!(slot, "2027.2");
+            assert_eq!(requests, ["A", "B"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn contradiction_pin_before_dependency() {
+    let mut p = two_slots(vec![item("A", 1, 1.0), item("B", 1, 1.0)]);
+    p.requests[0].pin = Some(1);
+    p.requests[1].pin = Some(0);
+    p.requests[1].depends_on.push(0);
+    match run(&p) {
+        Err(Contradiction::PinBeforeDependency {
+            request,
+            dependency,
+            ..
+        }) => {
+            assert_eq!((request.as_str(), dependency.as_str()), ("B", "A"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn contradiction_deadline_too_early() {
+    let mut p = two_slots(vec![item("A", 1, 1.0), item("B", 1, 1.0)]);
+    p.requests[0].pin = Some(1);
+    p.requests[1].latest = Some(0);
+    p.requests[1].depends_on.push(0);
+    match run(&p) {
+        Err(Contradiction::DeadlineTooEarly {
+            request, because, ..
+        }) => {
+            assert_eq!((request.as_str(), because.as_str()), ("B", "B"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn contradiction_mandatory_do_not_fit() {
+    let mut p = two_slots(vec![
+        item("A", 6, 1.0),
+        item("B", 6, 1.0),
+        item("C", 6, 1.0),
+    ]);
+    for r in &mut p.requests {
+        r.latest = Some(1);
+    }
+    match run(&p) {
+        Err(Contradiction::MandatoryDoNotFit { requests }) => assert_eq!(requests.len(), 3),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn contradiction_invalid_input() {
+    let mut p = two_slots(vec![item("A", 0, 1.0)]);
+    assert!(matches!(run(&p), Err(Contradiction::Invalid { .. })));
+    p.requests[0].effort = 1;
+    p.requests[0].depends_on.push(7);
+    assert!(matches!(run(&p), Err(Contradiction::Invalid { .. })));
+    p.requests[0].depends_on.clear();
+    p.requests[0].pin = Some(5);
+    assert!(matches!(run(&p), Err(Contradiction::Invalid { .. })));
+}
+
+#[test]
+fn contradiction_message_names_requests() {
+    let mut p = two_slots(vec![item("CR-1", 1, 1.0), item("CR-2", 1, 1.0)]);
+    p.requests[0].depends_on.push(1);
+    p.requests[1].depends_on.push(0);
+    let msg = run(&p).expect_err("cycle").to_string();
+    assert!(msg.contains("CR-1") && msg.contains("CR-2"), "{msg}");
+}
+
+fn reason_of(reasons: &[RequestReason], id: &str) -> Reason {
+    reasons
+        .iter()
+        .find(|r| r.id == id)
+        .expect("reason")
+        .reason
+        .clone()
+}
+
+#[test]
+fn explain_deferred_reasons() {
+    let mut p = Problem {
+        slots: vec![slot("2027.1", 10, 1.0)],
+        requests: vec![
+            item("BIG", 20, 50.0), // too large
+            item("A", 4, 8.0),     // planned
+            item("B", 3, 6.0),     // planned
+            item("C", 3, 5.0),     // planned
+            item("X", 5, 1.0),     // no room
+            item("Y", 1, 9.0),     // depends on BIG
+            item("Z", 1, 9.0),     // coupled with W, which depends on BIG
+            item("W", 1, 9.0),
+        ],
+        commitments: vec![],
+        stability_penalty: 0.0,
+    };
+    p.requests[5].depends_on.push(0);
+    p.requests[6].together_with.push(7);
+    p.requests[7].depends_on.push(0);
+    let plan = run(&p).expect("plan");
+    let reasons = explain(&p, &plan);
+    assert_eq!(reasons.len(), 8);
+    assert!(matches!(
+        reason_of(&reasons, "BIG"),
+        Reason::Deferred(DeferredReason::TooLarge {
+            effort: 20,
+            max_capacity: 10
+        })
+    ));
+    assert!(
+        matches!(reason_of(&reasons, "Y"), Reason::Deferred(DeferredReason::DependsOnDeferred { dependency }) if dependency == "BIG")
+    );
+    assert!(
+        matches!(reason_of(&reasons, "Z"), Reason::Deferred(DeferredReason::CoupledWithBlocked { request, dependency }) if request == "W" && dependency == "BIG")
+    );
+    match reason_of(&reasons, "X") {
+        Reason::Deferred(DeferredReason::NoRoom {
+            slot_id,
+            needs,
+            lowest_value,
+            ..
+        }) => {
+            assert_eq!(slot_id, "2027.1");
+            assert_eq!(needs, 5);
+            let ids: Vec<&str> = lowest_value.iter().map(|o| o.id.as_str()).collect();
+            // lowest value per effort first: C (5/3), then A (8/4, ties with B by id): 7 units >= 5
+            assert_eq!(ids, ["C", "A"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn explain_no_value_and_planned_stories() {
+    let mut p = two_slots(vec![
+        item("A", 6, 5.0),
+        item("B", 4, 0.0),
+        item("C", 6, 1.0),
+        item("P", 2, 0.0),
+    ]);
+    p.requests[2].depends_on.push(0);
+    p.requests[3].pin = Some(1);
+    p.slots[0].capacity = 6;
+    p.slots[1].capacity = 12;
+    let plan = run(&p).expect("plan");
+    let reasons = explain(&p, &plan);
+    assert!(matches!(
+        reason_of(&reasons, "B"),
+        Reason::Deferred(DeferredReason::NoValue { .. })
+    ));
+    match reason_of(&reasons, "A") {
+        Reason::Planned { slot: 0, why, .. } => {
+            assert!(why.contains(&PlannedReason::NeededBy {
+                requests: vec!["C".into()]
+            }));
+            assert!(why.iter().any(|w| matches!(w, PlannedReason::Value { .. })));
+        }
+        other => panic!("{other:?}"),
+    }
+    match reason_of(&reasons, "C") {
+        Reason::Planned { slot: 1, why, .. } => {
+            assert!(why.contains(&PlannedReason::EarlierSlotsFull), "{why:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    match reason_of(&reasons, "P") {
+        Reason::Planned { slot: 1, why, .. } => assert_eq!(why[0], PlannedReason::Pinned),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn explain_commitments_and_waiting() {
+    let mut p = two_slots(vec![item("A", 8, 0.0), item("B", 8, 0.0)]);
+    p.requests[1].depends_on.push(0);
+    p.slots[1].capacity = 100;
+    p.requests[0].pin = Some(1);
+    p.commitments.push(Commitment {
+        label: "acme".into(),
+        weight: 4.0,
+        requests: vec![1],
+        latest: None,
+    });
+    let plan = run(&p).expect("plan");
+    let reasons = explain(&p, &plan);
+    match reason_of(&reasons, "B") {
+        Reason::Planned { slot: 1, why, .. } => {
+            assert!(why.contains(&PlannedReason::Commitments {
+                labels: vec!["acme".into()]
+            }));
+            assert!(why.contains(&PlannedReason::WaitsForDependency {
+                dependency: "A".into()
+            }));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn commitment_latest_and_multi_slot_solution() {
+    let mut p = two_slots(vec![
+        item("A", 6, 0.0),
+        item("B", 6, 0.0),
+        item("C", 6, 3.0),
+    ]);
+    p.commitments.push(Commitment {
+        label: "acme".into(),
+        weight: 10.0,
+        requests: vec![0, 1],
+        latest: Some(1),
+    });
+    let plan = run(&p).expect("plan");
+    check(&p, &plan.assignment).expect("feasible");
+    // A and B must be split over the two slots; C cannot fit anywhere then.
+    assert!((plan.objective - 9.0).abs() < 1e-9, "{plan:?}");
+    assert!(plan.proven_optimal);
+}
+
+#[test]
+fn larger_problem_keeps_bound_above_objective() {
+    // 60 requests, 3 slots, chains of dependencies and a few commitments.
+    let mut items = Vec::new();
+    for i in 0..60u64 {
+        let mut it = item(&format!("R{i}"), 1 + (i * 7) % 5, ((i * 13) % 11) as f64);
+        if i % 4 == 3 {
+            it.depends_on.push(usize::try_from(i - 1).expect("index"));
+        }
+        items.push(it);
+    }
+    let mut p = Problem {
+        slots: vec![slot("a", 20, 1.0), slot("b", 20, 0.9), slot("c", 20, 0.8)],
+        requests: items,
+        commitments: vec![],
+        stability_penalty: 0.0,
+    };
+    for k in 0..10 {
+        p.commitments.push(Commitment {
+            label: format!("P{k}"),
+            weight: 5.0 + k as f64,
+            requests: vec![k * 5, k * 5 + 2, k * 5 + 4],
+            latest: None,
+        });
+    }
+    let plan = run(&p).expect("plan");
+    check(&p, &plan.assignment).expect("feasible");
+    assert!(plan.bound >= plan.objective - 1e-9);
+    assert!((objective(&p, &plan.assignment) - plan.objective).abs() < 1e-9);
+    assert_eq!(plan.assignment, run(&p).expect("plan").assignment);
+}
