@@ -148,6 +148,39 @@ impl Model {
                 }
             }
         }
+        // A cycle of dependencies alone is a contradiction.
+        {
+            let mut indeg = vec![0usize; n];
+            let mut rdeps: Vec<Vec<usize>> = vec![Vec::new(); n];
+            for (i, it) in p.requests.iter().enumerate() {
+                for &d in &it.depends_on {
+                    if d != i {
+                        indeg[i] += 1;
+                        rdeps[d].push(i);
+                    }
+                }
+            }
+            let mut queue: Vec<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
+            let mut done = 0;
+            while let Some(d) = queue.pop() {
+                done += 1;
+                for &i in &rdeps[d] {
+                    indeg[i] -= 1;
+                    if indeg[i] == 0 {
+                        queue.push(i);
+                    }
+                }
+            }
+            if done < n {
+                let identity: Vec<usize> = (0..n).collect();
+                return Err(Contradiction::DependencyCycle {
+                    requests: find_cycle(p, &identity, &indeg),
+                });
+            }
+        }
+        // A cycle that closes only through couplings forces everything on it into one
+        // slot (all or nothing): merge such strongly connected groups.
+        merge_cyclic_groups(p, &mut parent);
         let mut group_of = vec![usize::MAX; n];
         let mut members: Vec<Vec<usize>> = Vec::new();
         let mut root_group = vec![usize::MAX; n];
@@ -463,18 +496,17 @@ impl Model {
                     break;
                 }
                 cand.sort_by_key(|&g| (self.latest[g], std::cmp::Reverse(self.effort[g]), g));
-                let mut any = false;
-                for g in cand {
-                    if load[s] + self.effort[g] <= self.caps[s] {
-                        load[s] += self.effort[g];
-                        slot[g] = s;
-                        placed[g] = true;
-                        any = true;
-                    }
-                }
-                if !any {
+                // Place one (the most urgent that fits), then look again: placing it
+                // may make a more urgent dependent available.
+                let Some(g) = cand
+                    .into_iter()
+                    .find(|&g| load[s] + self.effort[g] <= self.caps[s])
+                else {
                     break;
-                }
+                };
+                load[s] += self.effort[g];
+                slot[g] = s;
+                placed[g] = true;
             }
             if let Some(&bad) = mand.iter().find(|&&g| !placed[g] && self.latest[g] <= s) {
                 let mut reqs: Vec<String> = self.members[bad]
@@ -533,6 +565,69 @@ fn find_cycle(p: &Problem, group_of: &[usize], indeg: &[usize]) -> Vec<String> {
         match next {
             Some(x) => cur = x,
             None => return path.iter().map(|&i| p.requests[i].id.clone()).collect(),
+        }
+    }
+}
+
+/// Unions every strongly connected component of the group dependency graph.
+fn merge_cyclic_groups(p: &Problem, parent: &mut [usize]) {
+    let n = p.requests.len();
+    let root: Vec<usize> = (0..n).map(|i| find(parent, i)).collect();
+    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut radj: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, it) in p.requests.iter().enumerate() {
+        for &d in &it.depends_on {
+            if root[i] != root[d] {
+                adj[root[i]].push(root[d]);
+                radj[root[d]].push(root[i]);
+            }
+        }
+    }
+    // Kosaraju, iteratively.
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    for s in 0..n {
+        if root[s] != s || seen[s] {
+            continue;
+        }
+        seen[s] = true;
+        let mut stack = vec![(s, 0usize)];
+        while let Some((v, k)) = stack.pop() {
+            if k < adj[v].len() {
+                stack.push((v, k + 1));
+                let w = adj[v][k];
+                if !seen[w] {
+                    seen[w] = true;
+                    stack.push((w, 0));
+                }
+            } else {
+                order.push(v);
+            }
+        }
+    }
+    let mut comp = vec![usize::MAX; n];
+    for &s in order.iter().rev() {
+        if comp[s] != usize::MAX {
+            continue;
+        }
+        comp[s] = s;
+        let mut stack = vec![s];
+        while let Some(v) = stack.pop() {
+            for &w in &radj[v] {
+                if comp[w] == usize::MAX {
+                    comp[w] = s;
+                    stack.push(w);
+                }
+            }
+        }
+    }
+    for v in 0..n {
+        if root[v] == v && comp[v] != v {
+            let a = find(parent, v);
+            let b = find(parent, comp[v]);
+            if a != b {
+                parent[a.max(b)] = a.min(b);
+            }
         }
     }
 }

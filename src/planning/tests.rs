@@ -150,7 +150,7 @@ fn contradiction_dependency_cycle() {
 }
 
 #[test]
-fn contradiction_cycle_through_coupling() {
+fn cycle_through_coupling_means_one_slot() {
     let mut p = two_slots(vec![
         item("A", 1, 1.0),
         item("B", 1, 1.0),
@@ -159,10 +159,10 @@ fn contradiction_cycle_through_coupling() {
     p.requests[0].together_with.push(1);
     p.requests[1].depends_on.push(2);
     p.requests[2].depends_on.push(0);
-    assert!(matches!(
-        run(&p),
-        Err(Contradiction::DependencyCycle { .. })
-    ));
+    // Not a contradiction: the three can only ship together, in one slot.
+    let plan = run(&p).expect("plan");
+    check(&p, &plan.assignment).expect("feasible");
+    assert_eq!(plan.assignment, [Some(0), Some(0), Some(0)]);
 }
 
 #[test]
