@@ -98,7 +98,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             time_limit: Duration::from_secs(8),
-            node_limit: 4_000_000,
+            node_limit: 60_000_000,
         }
     }
 }
@@ -464,12 +464,14 @@ pub fn solve(
         // Two independent, individually deterministic searches (one per core). The
         // first wins ties, and only the first may stop the second, so the result
         // does not depend on timing.
-        let stall = 20_000.max(50 * model.groups() as u64);
+        let stall = 60_000.max(50 * model.groups() as u64);
         let tol = model.tolerance();
         let stop = std::sync::atomic::AtomicBool::new(false);
         let mut second = search.fork(0xC0FF_EE00_2027);
         second.stop = Some(&stop);
-        second.accept = 0.004;
+        // Threshold accepting (cooling with the budget): a cautious and a bold walk.
+        search.accept = 0.01;
+        second.accept = 0.03;
         let bound_now = best_bound;
         std::thread::scope(|scope| {
             let handle = scope.spawn(|| {

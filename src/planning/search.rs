@@ -56,6 +56,7 @@ pub(crate) struct Search<'a> {
     tabu: Vec<u64>,
     /// Accept a worse local optimum within this fraction of the best (0 = only improving or equal).
     pub accept: f64,
+    scanned: u64,
     /// Randomise the next fill (after a perturbation).
     noise: bool,
 }
@@ -122,6 +123,7 @@ impl<'a> Search<'a> {
             tabu: Vec::new(),
             noise: false,
             accept: 0.0,
+            scanned: 0,
         };
         s.tabu = vec![0; s.elems.len()];
         let base = s.slot.clone();
@@ -131,6 +133,7 @@ impl<'a> Search<'a> {
     }
 
     fn load_state(&mut self, slots: &[usize]) {
+        self.nodes += (self.slot.len() + self.cval.len()) as u64 / 8;
         self.slot.copy_from_slice(slots);
         self.load.iter_mut().for_each(|l| *l = 0);
         self.gval = 0.0;
@@ -402,11 +405,9 @@ impl<'a> Search<'a> {
         ok
     }
 
-    /// Whether group h is needed by a counting commitment other than `except`.
-    fn needed_by_other(&self, h: usize, except: Option<usize>) -> bool {
-        let own = except.is_some_and(|k| {
-            self.cval[k] > 0.0 && self.m.commits[k].closure.binary_search(&h).is_ok()
-        });
+    /// Whether group h is needed by a counting commitment other than the one being
+    /// dropped (`own`: h is in the closure of that counting commitment).
+    fn needed_by_other(&self, h: usize, own: bool) -> bool {
         self.need[h] > u32::from(own)
     }
 
@@ -425,7 +426,7 @@ impl<'a> Search<'a> {
                 // deps that only it needed
                 let mut stack: Vec<usize> = self.m.deps[g].clone();
                 while let Some(h) = stack.pop() {
-                    if self.garbage(h, None, target) {
+                    if self.garbage(h, false, target) {
                         self.set(h, target);
                         stack.extend(self.m.deps[h].iter().copied());
                     }
@@ -438,7 +439,7 @@ impl<'a> Search<'a> {
                 }
                 let list = std::mem::take(&mut self.ccl_desc[k]);
                 for &h in &list {
-                    if self.garbage(h, Some(k), target) {
+                    if self.garbage(h, true, target) {
                         self.set(h, target);
                     }
                 }
@@ -448,21 +449,23 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Whether shipped group h can go to `target` without losing anything but `except`.
-    fn garbage(&self, h: usize, except: Option<usize>, target: usize) -> bool {
+    /// Whether planned group h can go to `target` without losing anything (but the
+    /// commitment being dropped, when `own`).
+    fn garbage(&self, h: usize, own: bool, target: usize) -> bool {
         let s = self.slot[h];
         s < target
             && !self.m.mandatory[h]
             && !self.has_own_value(h)
-            && !self.needed_by_other(h, except)
+            && !self.needed_by_other(h, own)
             && self.m.dependents[h].iter().all(|&d| self.slot[d] >= target)
     }
 
     /// Defers every planned group that nothing counting needs.
     fn cleanup(&mut self) {
+        self.nodes += self.m.topo.len() as u64 / 8;
         for idx in (0..self.m.topo.len()).rev() {
             let h = self.m.topo[idx];
-            if self.garbage(h, None, self.r) {
+            if self.garbage(h, false, self.r) {
                 self.set(h, self.r);
             }
         }
@@ -606,6 +609,7 @@ impl<'a> Search<'a> {
             .max()
             .unwrap_or(0);
         let mut improved = false;
+        let mut drops: Vec<(usize, f64, Vec<i64>)> = Vec::new();
         for i in 0..self.elems.len() {
             if self.out_of_budget() {
                 break;
@@ -628,10 +632,14 @@ impl<'a> Search<'a> {
                 }
             }
             self.rollback();
+            if loss > -EPS {
+                drops.push((i, loss, freed.clone()));
+            }
             let mut best: Option<(f64, usize, usize)> = None;
             let mut tries = 0;
             let freed_max = freed.iter().copied().max().unwrap_or(0);
             for (idx, &(j, r, d, c)) in adds.iter().enumerate() {
+                self.scanned += 1;
                 if i64::try_from(min_cost[idx]).unwrap_or(i64::MAX) > max_room + freed_max {
                     break;
                 }
@@ -674,7 +682,74 @@ impl<'a> Search<'a> {
                 improved = true;
             }
         }
+        self.nodes += self.scanned / 8;
+        self.scanned = 0;
+        if !improved {
+            improved = self.eject_pass(&adds, &drops);
+        }
         improved
+    }
+
+    /// Adds one element, making room by dropping the counting elements that lose the
+    /// least value per unit of freed room (an ejection move: one in, several out).
+    fn eject_pass(
+        &mut self,
+        adds: &[(usize, usize, f64, u64)],
+        drops: &[(usize, f64, Vec<i64>)],
+    ) -> bool {
+        let r_n = self.r;
+        let mut by_slot: Vec<Vec<usize>> = Vec::with_capacity(r_n);
+        for r in 0..r_n {
+            let mut idx: Vec<usize> = (0..drops.len()).filter(|&k| drops[k].2[r] > 0).collect();
+            #[allow(clippy::cast_precision_loss)]
+            idx.sort_by(|&a, &b| {
+                let ra = drops[a].1 / drops[a].2[r] as f64;
+                let rb = drops[b].1 / drops[b].2[r] as f64;
+                ra.total_cmp(&rb).then(a.cmp(&b))
+            });
+            by_slot.push(idx);
+        }
+        let mut tries = 0;
+        for &(j, r, d, c) in adds {
+            if tries >= 60 || self.out_of_budget() {
+                break;
+            }
+            let room = i64::try_from(self.m.caps[r]).unwrap_or(i64::MAX)
+                - i64::try_from(self.load[r]).unwrap_or(0);
+            let need = i64::try_from(c).unwrap_or(i64::MAX) - room;
+            if need <= 0 {
+                continue;
+            }
+            let mut picked = Vec::new();
+            let (mut freed, mut loss) = (0i64, 0.0);
+            for &k in &by_slot[r] {
+                if drops[k].0 == j {
+                    continue;
+                }
+                picked.push(drops[k].0);
+                freed += drops[k].2[r];
+                loss += drops[k].1;
+                if freed >= need || loss >= d {
+                    break;
+                }
+            }
+            if freed < need || loss >= d - EPS {
+                continue;
+            }
+            tries += 1;
+            let before = self.value();
+            let mut ok = true;
+            for &i in &picked {
+                ok &= self.drop_elem(self.elems[i], r_n);
+            }
+            ok = ok && self.insert(self.elems[j], r) && self.cap_ok();
+            if ok && self.txn_value() > before + EPS {
+                self.commit();
+                return true;
+            }
+            self.rollback();
+        }
+        false
     }
 
     /// Builds a solution from the base by inserting elements in the given order.
@@ -711,8 +786,10 @@ impl<'a> Search<'a> {
         const HIST: usize = 60;
         let mut hist = vec![self.value(); HIST];
         let mut saved = self.slot.clone();
+        let restart: u64 = 1500;
         while !self.out_of_budget() && self.best_val < bound - tol && stale < stall {
             self.iterations += 1;
+            self.nodes += (self.elems.len() + self.slot.len()) as u64 / 8;
             let before = self.value();
             saved.copy_from_slice(&self.slot);
             // Perturb: drop a few counting elements.
@@ -807,7 +884,7 @@ impl<'a> Search<'a> {
                 stale = 0;
             } else {
                 stale += 1;
-                if stale.is_multiple_of(1500) {
+                if stale.is_multiple_of(restart) {
                     // Restart from the best with a fresh history.
                     let best = self.best.clone();
                     self.load_state(&best);
@@ -817,7 +894,10 @@ impl<'a> Search<'a> {
             }
             #[allow(clippy::cast_possible_truncation)]
             let slot_h = (self.iterations as usize) % HIST;
-            let delta = self.accept * self.best_val.abs();
+            // Threshold accepting, cooling with the spent budget.
+            #[allow(clippy::cast_precision_loss)]
+            let cool = 1.0 - (self.nodes as f64 / self.node_limit.max(1) as f64).min(1.0);
+            let delta = self.accept * cool * self.best_val.abs();
             if v + EPS >= hist[slot_h] || v + EPS >= before || v >= self.best_val - delta {
                 hist[slot_h] = v;
             } else {
