@@ -2,6 +2,7 @@
 //!
 //! usage: nrp_solve FILE RATIO [--node-limit N] [--time-limit SECS]
 //!        nrp_solve --all [BENCH_DIR] [--only nrp1,nrp-e1] [--ratios 0.3,0.5] [--node-limit N]
+//!        nrp_solve --synthetic REQUESTS SLOTS [SEED]   (a generated multi-release backlog)
 //!
 //! Builds the problem exactly like `bench/nrp/nrp_bench.py`: one slot (weight 1.0,
 //! capacity = ⌊ratio · Σ cost⌋), requests with score 0 and their prerequisites,
@@ -162,6 +163,70 @@ fn solve(inst: &Instance, ratio: f64, options: &Options) -> Result<Row, String> 
     })
 }
 
+/// A deterministic, workspace-like backlog: scores, dependencies, couplings, pins,
+/// deadlines, a previous plan and partner commitments over `slots` releases.
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+fn synthetic(n: usize, slots: usize, seed: u64, with_commitments: bool) -> Problem {
+    let mut state = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    let mut rnd = move |m: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % m.max(1)
+    };
+    let sizes = [1, 2, 3, 5, 8, 13];
+    let mut requests: Vec<Item> = (0..n)
+        .map(|i| Item {
+            id: format!("CR-{i:05}"),
+            effort: sizes[rnd(6) as usize],
+            score: rnd(100) as f64,
+            ..Item::default()
+        })
+        .collect();
+    let total: u64 = requests.iter().map(|r| r.effort).sum();
+    for i in 1..n {
+        if rnd(5) == 0 {
+            let d = rnd(i as u64) as usize;
+            requests[i].depends_on.push(d);
+        }
+        if rnd(40) == 0 {
+            let t = rnd(i as u64) as usize;
+            requests[i].together_with.push(t);
+        }
+        if rnd(50) == 0 && requests[i].depends_on.is_empty() {
+            requests[i].pin = Some(rnd(slots as u64) as usize);
+        } else if rnd(30) == 0 && requests[i].depends_on.is_empty() {
+            requests[i].latest = Some(slots - 1);
+        }
+        if rnd(3) == 0 {
+            requests[i].previous = Some(rnd(slots as u64) as usize);
+        }
+    }
+    let commitments = (0..if with_commitments { n / 10 } else { 0 })
+        .map(|k| Commitment {
+            label: format!("P{k}"),
+            weight: (10 + rnd(190)) as f64,
+            requests: (0..2 + rnd(4)).map(|_| rnd(n as u64) as usize).collect(),
+            latest: (rnd(4) == 0).then(|| rnd(slots as u64) as usize),
+        })
+        .collect();
+    let cap = (total as f64 / (slots as f64 * 1.6)) as u64;
+    Problem {
+        slots: (0..slots)
+            .map(|s| Slot {
+                id: format!("2027.{}", s + 1),
+                capacity: cap,
+                weight: 1.0 - 0.1 * s as f64,
+            })
+            .collect(),
+        requests,
+        commitments,
+        stability_penalty: 2.0,
+    }
+}
+
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut options = Options::default();
@@ -195,9 +260,73 @@ fn main() -> Result<(), String> {
                 ratios = val(i)?.split(',').map(String::from).collect();
                 i += 1;
             }
+            "--synthetic" => positional.insert(0, "--synthetic".into()),
             other => positional.push(other.to_string()),
         }
         i += 1;
+    }
+    if positional.first().is_some_and(|p| p == "--synthetic") {
+        let num = |k: usize, d: u64| {
+            positional
+                .get(k)
+                .map_or(Ok(d), |v| v.parse::<u64>().map_err(|e| e.to_string()))
+        };
+        let n = usize::try_from(num(1, 300)?).map_err(|e| e.to_string())?;
+        let slots = usize::try_from(num(2, 6)?).map_err(|e| e.to_string())?;
+        let p = synthetic(n, slots, num(3, 1)?, num(4, 1)? != 0);
+        if std::env::var_os("NRP_DUMP").is_some() {
+            let opt = |o: Option<usize>| o.map_or("-".to_string(), |x| x.to_string());
+            let list = |v: &[usize]| {
+                v.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            for sl in &p.slots {
+                eprintln!("S {} {}", sl.capacity, sl.weight);
+            }
+            for it in &p.requests {
+                eprintln!(
+                    "I {} {} {} {} {} d{} t{}",
+                    it.effort,
+                    it.score,
+                    opt(it.pin),
+                    opt(it.latest),
+                    opt(it.previous),
+                    list(&it.depends_on),
+                    list(&it.together_with)
+                );
+            }
+            for c in &p.commitments {
+                eprintln!("C {} {} r{}", c.weight, opt(c.latest), list(&c.requests));
+            }
+            eprintln!("P {}", p.stability_penalty);
+        }
+        let t = Instant::now();
+        let mut last = (0.0, f64::NEG_INFINITY);
+        let plan = planning::solve(&p, &options, &mut |pr| {
+            if pr.objective > last.1 {
+                last = (pr.elapsed.as_secs_f64(), pr.objective);
+            }
+        })
+        .map_err(|e| e.to_string())?;
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "last improvement (first search) at {:.2}s: {:.2}",
+            last.0, last.1
+        );
+        planning::check(&p, &plan.assignment).map_err(|e| format!("infeasible plan: {e}"))?;
+        let planned = plan.assignment.iter().filter(|a| a.is_some()).count();
+        println!(
+            "requests {n} slots {slots}: objective {:.2} bound {:.2} gap {:.3}% proven {} planned {planned} nodes {} iters {} secs {secs:.2}",
+            plan.objective,
+            plan.bound,
+            plan.gap_percent(),
+            plan.proven_optimal,
+            plan.stats.nodes,
+            plan.stats.iterations
+        );
+        return Ok(());
     }
     if !all {
         let [file, ratio] = positional.as_slice() else {

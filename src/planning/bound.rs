@@ -277,7 +277,7 @@ pub(crate) fn lagrangian(
             }
             let (l, slots) = net.eval(m, &lambda);
             solves += 1;
-            if l < best - 1e-9 * best.abs().max(1.0) {
+            if l < best - 1e-9 * l.abs().max(1.0) {
                 best = l;
                 stale = 0;
             } else {

@@ -615,71 +615,80 @@ impl<'a> Search<'a> {
                 break;
             }
             let e1 = self.elems[i];
-            if self.elem_slot(e1) >= r_n {
+            let cur1 = self.elem_slot(e1);
+            if cur1 >= r_n {
                 continue;
             }
-            // The drop itself.
-            let before = self.value();
-            if !self.drop_elem(e1, r_n) {
+            // Defer it, or (with several slots) postpone it to a later slot.
+            let mut done = false;
+            for target in (cur1 + 1..=r_n).rev() {
+                if done {
+                    break;
+                }
+                let before = self.value();
+                if !self.drop_elem(e1, target) {
+                    self.rollback();
+                    continue;
+                }
+                let loss = before - self.txn_value();
+                let mut freed = vec![0i64; r_n];
+                for &(g, old) in &self.undo {
+                    let e = i64::try_from(self.m.effort[g]).unwrap_or(i64::MAX);
+                    if old < r_n {
+                        freed[old] += e;
+                    }
+                    if self.slot[g] < r_n {
+                        freed[self.slot[g]] -= e;
+                    }
+                }
                 self.rollback();
-                continue;
-            }
-            let loss = before - self.txn_value();
-            let mut freed = vec![0i64; r_n];
-            for &(g, old) in &self.undo {
-                if old < r_n {
-                    freed[old] += i64::try_from(self.m.effort[g]).unwrap_or(i64::MAX);
+                if target == r_n && loss > -EPS {
+                    drops.push((i, loss, freed.clone()));
                 }
-            }
-            self.rollback();
-            if loss > -EPS {
-                drops.push((i, loss, freed.clone()));
-            }
-            let mut best: Option<(f64, usize, usize)> = None;
-            let mut tries = 0;
-            let freed_max = freed.iter().copied().max().unwrap_or(0);
-            for (idx, &(j, r, d, c)) in adds.iter().enumerate() {
-                self.scanned += 1;
-                if i64::try_from(min_cost[idx]).unwrap_or(i64::MAX) > max_room + freed_max {
-                    break;
+                let mut best: Option<(f64, usize, usize)> = None;
+                let mut tries = 0;
+                let freed_max = freed.iter().copied().max().unwrap_or(0);
+                for (idx, &(j, r, d, c)) in adds.iter().enumerate() {
+                    self.scanned += 1;
+                    if i64::try_from(min_cost[idx]).unwrap_or(i64::MAX) > max_room + freed_max {
+                        break;
+                    }
+                    if d <= loss + EPS {
+                        break; // sorted by delta: nothing further can pay for the loss
+                    }
+                    if j == i {
+                        continue;
+                    }
+                    let room = i64::try_from(self.m.caps[r]).unwrap_or(i64::MAX)
+                        - i64::try_from(self.load[r]).unwrap_or(0)
+                        + freed[r];
+                    if i64::try_from(c).unwrap_or(i64::MAX) > room {
+                        continue;
+                    }
+                    let e2 = self.elems[j];
+                    if self.elem_slot(e2) <= r {
+                        continue;
+                    }
+                    let ok = self.drop_elem(e1, target) && self.insert(e2, r) && self.cap_ok();
+                    let gain = self.txn_value() - before;
+                    self.rollback();
+                    if ok && gain > EPS {
+                        best = Some((gain, j, r));
+                        break;
+                    }
+                    tries += 1;
+                    if tries >= 40 {
+                        break;
+                    }
                 }
-                if d <= loss + EPS {
-                    break; // sorted by delta: nothing further can pay for the loss
+                if let Some((_, j, r)) = best {
+                    let e2 = self.elems[j];
+                    self.drop_elem(e1, target);
+                    self.insert(e2, r);
+                    self.commit();
+                    improved = true;
+                    done = true;
                 }
-                if j == i {
-                    continue;
-                }
-                if best.is_some_and(|(bd, _, _)| d <= bd + EPS) {
-                    break;
-                }
-                let room = i64::try_from(self.m.caps[r]).unwrap_or(i64::MAX)
-                    - i64::try_from(self.load[r]).unwrap_or(0)
-                    + freed[r];
-                if i64::try_from(c).unwrap_or(i64::MAX) > room {
-                    continue;
-                }
-                let e2 = self.elems[j];
-                if self.elem_slot(e2) <= r {
-                    continue;
-                }
-                let ok = self.drop_elem(e1, r_n) && self.insert(e2, r) && self.cap_ok();
-                let gain = self.txn_value() - before;
-                self.rollback();
-                if ok && gain > EPS && best.is_none_or(|(bg, _, _)| gain > bg) {
-                    best = Some((gain, j, r));
-                    break;
-                }
-                tries += 1;
-                if tries >= 40 {
-                    break;
-                }
-            }
-            if let Some((_, j, r)) = best {
-                let e2 = self.elems[j];
-                self.drop_elem(e1, r_n);
-                self.insert(e2, r);
-                self.commit();
-                improved = true;
             }
         }
         self.nodes += self.scanned / 8;
