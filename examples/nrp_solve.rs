@@ -166,6 +166,7 @@ fn solve(inst: &Instance, ratio: f64, options: &Options) -> Result<Row, String> 
 /// A deterministic, workspace-like backlog: scores, dependencies, couplings, pins,
 /// deadlines, a previous plan and partner commitments over `slots` releases.
 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+#[allow(clippy::needless_range_loop)]
 fn synthetic(n: usize, slots: usize, seed: u64, with_commitments: bool) -> Problem {
     let mut state = seed
         .wrapping_mul(6_364_136_223_846_793_005)

@@ -29,7 +29,12 @@ fn two_slots(items: Vec<Item>) -> Problem {
 }
 
 fn run(p: &Problem) -> Result<Plan, Contradiction> {
-    solve(p, &Options::default(), &mut |_| {})
+    // A small deterministic budget keeps the debug-build tests fast.
+    let options = Options {
+        node_limit: 2_000_000,
+        ..Options::default()
+    };
+    solve(p, &options, &mut |_| {})
 }
 
 #[test]
