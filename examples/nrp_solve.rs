@@ -319,13 +319,14 @@ fn main() -> Result<(), String> {
         planning::check(&p, &plan.assignment).map_err(|e| format!("infeasible plan: {e}"))?;
         let planned = plan.assignment.iter().filter(|a| a.is_some()).count();
         println!(
-            "requests {n} slots {slots}: objective {:.2} bound {:.2} gap {:.3}% proven {} planned {planned} nodes {} iters {} secs {secs:.2}",
+            "requests {n} slots {slots}: objective {:.2} bound {:.2} gap {:.3}% proven {} planned {planned} nodes {} iters {} flows {} secs {secs:.2}",
             plan.objective,
             plan.bound,
             plan.gap_percent(),
             plan.proven_optimal,
             plan.stats.nodes,
-            plan.stats.iterations
+            plan.stats.iterations,
+            plan.stats.flow_solves
         );
         return Ok(());
     }

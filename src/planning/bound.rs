@@ -188,7 +188,7 @@ fn finish(m: &Model, l: f64) -> f64 {
 }
 
 /// Builds a primal from a closure: its elements in order of slot and value per effort.
-fn seed(m: &Model, search: &mut Search, slots: &[usize]) {
+fn seed(m: &Model, search: &mut Search, slots: &[usize], repair: bool) {
     let r_n = m.r;
     let mut order: Vec<(usize, f64, Elem)> = Vec::new();
     for i in 0..search.elems.len() {
@@ -215,6 +215,9 @@ fn seed(m: &Model, search: &mut Search, slots: &[usize]) {
     order.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
     let order: Vec<(Elem, usize)> = order.into_iter().map(|(s, _, e)| (e, s)).collect();
     search.construct(&order);
+    if repair {
+        search.repair(slots);
+    }
 }
 
 pub(crate) fn lagrangian(
@@ -236,7 +239,11 @@ pub(crate) fn lagrangian(
     let mut net = Net::build(m);
     let edges = net.init_caps.len().max(1) as u64;
     // Deterministic number of cuts, scaled to the network's size and the budget.
-    let iters = (node_limit.saturating_mul(8) / edges).clamp(12, 60);
+    let iters = if r_n == 1 {
+        (node_limit / edges).clamp(12, 60)
+    } else {
+        (node_limit / edges / 2).clamp(12, 150)
+    };
     let mut best = f64::INFINITY;
     let mut solves = 0u64;
     if r_n == 1 {
@@ -254,7 +261,8 @@ pub(crate) fn lagrangian(
                 .filter(|&g| slots[g] == 0)
                 .map(|g| m.effort[g])
                 .sum();
-            seed(m, search, &slots);
+            search.nodes += edges / 16;
+            seed(m, search, &slots, true);
             if load > m.caps[0] {
                 lo = lam;
             } else {
@@ -271,8 +279,9 @@ pub(crate) fn lagrangian(
         let mut lambda = vec![0.0; r_n];
         let mut theta = 1.0;
         let mut stale = 0;
-        for _ in 0..iters {
-            if Instant::now() > deadline {
+        let repair_every = (m.groups() as u64 / 300).max(1);
+        for it in 0..iters {
+            if Instant::now() > deadline || search.nodes >= node_limit / 4 * 3 {
                 break;
             }
             let (l, slots) = net.eval(m, &lambda);
@@ -282,12 +291,14 @@ pub(crate) fn lagrangian(
                 stale = 0;
             } else {
                 stale += 1;
-                if stale >= 4 {
+                if stale >= 8 {
                     theta *= 0.5;
                     stale = 0;
                 }
             }
-            seed(m, search, &slots);
+            search.nodes += edges / 16;
+            // Repairs are the expensive part on big backlogs: not after every cut.
+            seed(m, search, &slots, it % repair_every == 0 || it + 1 == iters);
             let mut load = vec![0u64; r_n];
             for g in 0..m.groups() {
                 if slots[g] < r_n {

@@ -464,7 +464,13 @@ pub fn solve(
         // Two independent, individually deterministic searches (one per core). The
         // first wins ties, and only the first may stop the second, so the result
         // does not depend on timing.
-        let stall = 60_000.max(50 * model.groups() as u64);
+        // One release (the NRP shape) rewards long walks; with several releases the
+        // Lagrangian repair does most of the work and the walk stops sooner.
+        let stall = if model.r == 1 {
+            60_000.max(50 * model.groups() as u64)
+        } else {
+            (100_000 / model.groups().max(1) as u64).clamp(200, 20_000)
+        };
         let tol = model.tolerance();
         let stop = std::sync::atomic::AtomicBool::new(false);
         let mut second = search.fork(0xC0FF_EE00_2027);

@@ -596,18 +596,28 @@ impl<'a> Search<'a> {
             return false;
         }
         adds.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-        // Cheapest cost from each position on, to stop scanning when nothing can fit.
-        let mut min_cost = vec![u64::MAX; adds.len() + 1];
-        for idx in (0..adds.len()).rev() {
-            min_cost[idx] = min_cost[idx + 1].min(adds[idx].3);
+        // Per slot: the adds into it (by delta), with the cheapest cost from each
+        // position on, to stop scanning when nothing further can fit.
+        let mut by_slot: Vec<Vec<(usize, f64, i64)>> = vec![Vec::new(); r_n];
+        for &(j, r, d, c) in &adds {
+            by_slot[r].push((j, d, i64::try_from(c).unwrap_or(i64::MAX)));
         }
-        let max_room: i64 = (0..r_n)
+        let min_cost: Vec<Vec<i64>> = by_slot
+            .iter()
+            .map(|list| {
+                let mut m = vec![i64::MAX; list.len() + 1];
+                for idx in (0..list.len()).rev() {
+                    m[idx] = m[idx + 1].min(list[idx].2);
+                }
+                m
+            })
+            .collect();
+        let room_now: Vec<i64> = (0..r_n)
             .map(|r| {
                 i64::try_from(self.m.caps[r]).unwrap_or(i64::MAX)
                     - i64::try_from(self.load[r]).unwrap_or(0)
             })
-            .max()
-            .unwrap_or(0);
+            .collect();
         let mut improved = false;
         let mut drops: Vec<(usize, f64, Vec<i64>)> = Vec::new();
         for i in 0..self.elems.len() {
@@ -646,39 +656,40 @@ impl<'a> Search<'a> {
                     drops.push((i, loss, freed.clone()));
                 }
                 let mut best: Option<(f64, usize, usize)> = None;
-                let mut tries = 0;
-                let freed_max = freed.iter().copied().max().unwrap_or(0);
-                for (idx, &(j, r, d, c)) in adds.iter().enumerate() {
-                    self.scanned += 1;
-                    if i64::try_from(min_cost[idx]).unwrap_or(i64::MAX) > max_room + freed_max {
-                        break;
-                    }
-                    if d <= loss + EPS {
-                        break; // sorted by delta: nothing further can pay for the loss
-                    }
-                    if j == i {
+                for r in 0..r_n {
+                    let room = room_now[r] + freed[r];
+                    if room <= 0 {
                         continue;
                     }
-                    let room = i64::try_from(self.m.caps[r]).unwrap_or(i64::MAX)
-                        - i64::try_from(self.load[r]).unwrap_or(0)
-                        + freed[r];
-                    if i64::try_from(c).unwrap_or(i64::MAX) > room {
-                        continue;
-                    }
-                    let e2 = self.elems[j];
-                    if self.elem_slot(e2) <= r {
-                        continue;
-                    }
-                    let ok = self.drop_elem(e1, target) && self.insert(e2, r) && self.cap_ok();
-                    let gain = self.txn_value() - before;
-                    self.rollback();
-                    if ok && gain > EPS {
-                        best = Some((gain, j, r));
-                        break;
-                    }
-                    tries += 1;
-                    if tries >= 40 {
-                        break;
+                    let mut tries = 0;
+                    for (idx, &(j, d, c)) in by_slot[r].iter().enumerate() {
+                        self.scanned += 1;
+                        if min_cost[r][idx] > room || d <= loss + EPS {
+                            break; // nothing further fits, or can pay for the loss
+                        }
+                        if best.is_some_and(|(bg, _, _)| d - loss <= bg + EPS) {
+                            break;
+                        }
+                        if j == i || c > room {
+                            continue;
+                        }
+                        let e2 = self.elems[j];
+                        if self.elem_slot(e2) <= r {
+                            continue;
+                        }
+                        let ok = self.drop_elem(e1, target) && self.insert(e2, r) && self.cap_ok();
+                        let gain = self.txn_value() - before;
+                        self.rollback();
+                        if ok && gain > EPS {
+                            if best.is_none_or(|(bg, _, _)| gain > bg) {
+                                best = Some((gain, j, r));
+                            }
+                            break;
+                        }
+                        tries += 1;
+                        if tries >= 40 {
+                            break;
+                        }
                     }
                 }
                 if let Some((_, j, r)) = best {
@@ -761,6 +772,60 @@ impl<'a> Search<'a> {
         false
     }
 
+    /// Lagrangian repair: starts from a closure that may overload slots, then, slot
+    /// by slot, postpones the planned group that loses the least value per unit of
+    /// room until the slot fits; finally fills greedily.
+    pub fn repair(&mut self, slots: &[usize]) {
+        // Mandatory groups must keep their windows; start them from the closure
+        // (which respects windows), everything else as in the closure too.
+        self.load_state(slots);
+        let r_n = self.r;
+        for r in 0..r_n {
+            if self.load[r] <= self.m.caps[r] {
+                continue;
+            }
+            // Rank the groups in the slot once by value lost per unit of room freed.
+            let target = if r + 1 < r_n { r + 1 } else { r_n };
+            let mut ranked: Vec<(f64, usize)> = Vec::new();
+            for g in 0..self.slot.len() {
+                if self.slot[g] != r {
+                    continue;
+                }
+                let before = self.value();
+                let load_before = self.load[r];
+                let ok = self.postpone(g, target);
+                let loss = before - self.txn_value();
+                let freed = load_before.saturating_sub(self.load[r]);
+                self.rollback();
+                if ok && freed > 0 {
+                    #[allow(clippy::cast_precision_loss)]
+                    ranked.push((loss / freed as f64, g));
+                }
+            }
+            ranked.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for (_, g) in ranked {
+                if self.load[r] <= self.m.caps[r] {
+                    break;
+                }
+                if self.slot[g] == r {
+                    if self.postpone(g, target) {
+                        self.commit();
+                    } else {
+                        self.rollback();
+                    }
+                }
+            }
+        }
+        if self.cap_ok() {
+            self.cleanup();
+            self.greedy_fill();
+            self.record_best();
+        } else {
+            let base = self.base.clone();
+            self.load_state(&base);
+        }
+    }
+
     /// Builds a solution from the base by inserting elements in the given order.
     pub fn construct(&mut self, order: &[(Elem, usize)]) {
         let base = self.base.clone();
@@ -832,9 +897,16 @@ impl<'a> Search<'a> {
                     .filter(|&g| self.slot[g] < self.r && !self.m.mandatory[g])
                     .collect();
                 if !planned.is_empty() {
-                    for _ in 0..k.min(2) {
+                    let moves = if self.r == 1 { k.min(2) } else { k };
+                    for _ in 0..moves {
                         let g = planned[self.rng.below(planned.len())];
-                        if self.postpone(g, self.r) {
+                        // With several releases, often just a later release.
+                        let target = if self.r == 1 || self.slot[g] >= self.r {
+                            self.r
+                        } else {
+                            self.slot[g] + 1 + self.rng.below(self.r - self.slot[g])
+                        };
+                        if self.postpone(g, target) {
                             self.commit();
                         } else {
                             self.rollback();
