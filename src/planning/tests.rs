@@ -462,3 +462,115 @@ fn larger_problem_keeps_bound_above_objective() {
     assert!((objective(&p, &plan.assignment) - plan.objective).abs() < 1e-9);
     assert_eq!(plan.assignment, run(&p).expect("plan").assignment);
 }
+
+mod bound_props {
+    //! The Lagrangian bound on its own (the solver replaces it by the optimum when
+    //! the exhaustive search runs, so the property tests of `solve` cannot see it).
+    use super::super::{bound, model, search};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn problem() -> impl Strategy<Value = Problem> {
+        (1usize..=3, 1usize..=6)
+            .prop_flat_map(|(r, n)| {
+                (
+                    Just(r),
+                    Just(n),
+                    proptest::collection::vec(0u64..14, r),
+                    proptest::collection::vec(
+                        (
+                            1u64..6,
+                            0u32..10,
+                            proptest::collection::vec(0usize..8, 0..3),
+                            proptest::option::weighted(0.15, 0usize..8),
+                            proptest::option::weighted(0.1, 0usize..3),
+                            proptest::option::weighted(0.1, 0usize..3),
+                            proptest::option::weighted(0.3, 0usize..3),
+                        ),
+                        n,
+                    ),
+                    proptest::collection::vec(
+                        (
+                            1u32..20,
+                            proptest::collection::vec(0usize..8, 1..4),
+                            proptest::option::weighted(0.3, 0usize..3),
+                        ),
+                        0..3,
+                    ),
+                    0u32..3,
+                )
+            })
+            .prop_map(|(r, n, caps, items, commitments, penalty)| Problem {
+                slots: caps
+                    .iter()
+                    .enumerate()
+                    .map(|(s, &c)| slot(&format!("2027.{}", s + 1), c, 1.0 - 0.1 * s as f64))
+                    .collect(),
+                requests: items
+                    .into_iter()
+                    .enumerate()
+                    .map(
+                        |(i, (effort, score, deps, tog, pin, latest, previous))| Item {
+                            id: format!("CR-{i}"),
+                            effort,
+                            score: f64::from(score),
+                            depends_on: deps.into_iter().filter(|&d| d < i).collect(),
+                            together_with: tog.filter(|&t| t < n && t != i).into_iter().collect(),
+                            pin: pin.filter(|&p| p < r),
+                            latest: latest.filter(|&l| l < r),
+                            previous: previous.filter(|&p| p < r),
+                        },
+                    )
+                    .collect(),
+                commitments: commitments
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, (w, reqs, latest))| Commitment {
+                        label: format!("P{k}"),
+                        weight: f64::from(w),
+                        requests: reqs.into_iter().filter(|&x| x < n).collect(),
+                        latest: latest.filter(|&l| l < r),
+                    })
+                    .collect(),
+                stability_penalty: f64::from(penalty) * 0.5,
+            })
+    }
+
+    fn brute_force(p: &Problem) -> Option<f64> {
+        let n = p.requests.len();
+        let r = p.slots.len();
+        let mut a = vec![None; n];
+        let mut best: Option<f64> = None;
+        for mut code in 0..(r + 1).pow(u32::try_from(n).expect("small")) {
+            for x in &mut a {
+                let d = code % (r + 1);
+                code /= r + 1;
+                *x = if d == r { None } else { Some(d) };
+            }
+            if check(p, &a).is_ok() {
+                let v = objective(p, &a);
+                if best.is_none_or(|b| v > b) {
+                    best = Some(v);
+                }
+            }
+        }
+        best
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn lagrangian_bound_is_never_below_the_optimum(p in problem()) {
+            let Ok(m) = model::Model::build(&p) else { return Ok(()) };
+            let Ok(base) = m.pack_mandatory() else { return Ok(()) };
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            let mut s = search::Search::new(&m, base, 1_000_000, deadline);
+            let b = bound::lagrangian(&m, &mut s, 1_000_000, deadline);
+            if let Some(opt) = brute_force(&p) {
+                prop_assert!(b.bound >= opt - 1e-7, "bound {} below optimum {}", b.bound, opt);
+                // and the search's primal never exceeds it
+                prop_assert!(s.best_value() <= opt + 1e-7);
+            }
+        }
+    }
+}
