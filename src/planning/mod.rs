@@ -460,7 +460,10 @@ pub fn solve(
         });
     }
 
-    if !exhaustive && search.best_value() + model.constant < best_bound - model.tolerance() {
+    if model.r > 0
+        && !exhaustive
+        && search.best_value() + model.constant < best_bound - model.tolerance()
+    {
         // Two independent, individually deterministic searches (one per core). The
         // first wins ties, and only the first may stop the second, so the result
         // does not depend on timing.

@@ -463,6 +463,62 @@ fn larger_problem_keeps_bound_above_objective() {
     assert_eq!(plan.assignment, run(&p).expect("plan").assignment);
 }
 
+#[test]
+fn degenerate_problems() {
+    // No requests.
+    let p = two_slots(vec![]);
+    let plan = run(&p).expect("plan");
+    assert!(plan.assignment.is_empty() && plan.proven_optimal);
+    // No slots: everything is deferred; the stability penalty still counts.
+    let mut p = two_slots(vec![item("A", 1, 3.0)]);
+    p.slots.clear();
+    p.requests[0].previous = None;
+    let plan = run(&p).expect("plan");
+    assert_eq!(plan.assignment, [None]);
+    // No slots but a deadline: a contradiction.
+    p.requests[0].latest = Some(0);
+    assert!(run(&p).is_err());
+    // A request larger than every slot is simply deferred.
+    let p = two_slots(vec![item("HUGE", 50, 9.0), item("A", 2, 1.0)]);
+    let plan = run(&p).expect("plan");
+    assert_eq!(plan.assignment, [None, Some(0)]);
+}
+
+#[test]
+fn one_slot_nrp_shape_with_many_requests() {
+    // The benchmark's shape: score 0, one slot, value only from commitments.
+    let n = 120;
+    let mut items: Vec<Item> = (0..n)
+        .map(|i| item(&format!("R{i}"), 1 + (i as u64 * 7) % 9, 0.0))
+        .collect();
+    for i in 10..n {
+        items[i].depends_on.push(i / 10 - 1);
+    }
+    let commitments = (0..40)
+        .map(|k| Commitment {
+            label: format!("C{k}"),
+            weight: f64::from(5 + (u32::try_from(k).expect("small") * 13) % 17),
+            requests: vec![(k * 3) % n, (k * 7 + 1) % n, (k * 11 + 2) % n],
+            latest: None,
+        })
+        .collect();
+    let p = Problem {
+        slots: vec![slot("2027.1", 150, 1.0)],
+        requests: items,
+        commitments,
+        stability_penalty: 0.0,
+    };
+    let plan = run(&p).expect("plan");
+    check(&p, &plan.assignment).expect("feasible");
+    assert!(plan.bound >= plan.objective - 1e-9);
+    assert!(plan.objective > 0.0);
+    assert_eq!(
+        plan.bound,
+        plan.bound.floor(),
+        "integral data: the bound is floored"
+    );
+}
+
 mod bound_props {
     //! The Lagrangian bound on its own (the solver replaces it by the optimum when
     //! the exhaustive search runs, so the property tests of `solve` cannot see it).
