@@ -4,7 +4,8 @@
 
 use proptest::prelude::*;
 use zyklus::planning::{
-    check, objective, solve, Commitment, Contradiction, Item, Options, Problem, Slot,
+    check, explain, objective, solve, Commitment, Contradiction, DeferredReason, Item, Options,
+    Problem, Reason, Slot,
 };
 
 fn problem() -> impl Strategy<Value = Problem> {
@@ -117,6 +118,27 @@ proptest! {
                 let best = brute.expect("a plan exists, so brute force finds one");
                 prop_assert!((plan.objective - best).abs() < 1e-9, "objective {} optimum {}", plan.objective, best);
                 prop_assert!(plan.bound >= best - 1e-9);
+                // Every request gets one reason that matches the plan.
+                let reasons = explain(&p, &plan);
+                prop_assert_eq!(reasons.len(), p.requests.len());
+                for r in &reasons {
+                    match &r.reason {
+                        Reason::Planned { slot, .. } => prop_assert_eq!(plan.assignment[r.request], Some(*slot)),
+                        Reason::Deferred(d) => {
+                            prop_assert_eq!(plan.assignment[r.request], None);
+                            let alone = p.requests[r.request].together_with.is_empty()
+                                && !p.requests.iter().any(|x| x.together_with.contains(&r.request));
+                            if let (true, DeferredReason::NotWorthIt { slot_id, gain }) = (alone, d) {
+                                let s = p.slots.iter().position(|x| &x.id == slot_id).expect("slot");
+                                let mut trial = plan.assignment.clone();
+                                trial[r.request] = Some(s);
+                                let delta = objective(&p, &trial) - plan.objective;
+                                prop_assert!((delta - gain).abs() < 1e-9, "gain {} but objective changes by {}", gain, delta);
+                                prop_assert!(*gain <= 1e-9, "the optimum cannot be improved");
+                            }
+                        }
+                    }
+                }
                 let again = solve(&p, &options, &mut |_| {}).expect("same input");
                 prop_assert_eq!(plan.assignment, again.assignment);
             }

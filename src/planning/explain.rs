@@ -4,7 +4,7 @@
 //! why it is planned and why in that slot. Structured data only; the CLI renders
 //! it as text or JSON.
 
-use super::{objective, Plan, Problem};
+use super::{Plan, Problem};
 
 /// One request's story.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,7 +173,19 @@ pub fn explain(problem: &Problem, plan: &Plan) -> Vec<RequestReason> {
         }
     }
     let roots: Vec<usize> = (0..n).map(|i| root(&mut group, i)).collect();
-    let members = |i: usize| -> Vec<usize> { (0..n).filter(|&j| roots[j] == roots[i]).collect() };
+    let mut by_root: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for j in 0..n {
+        by_root[roots[j]].push(j);
+    }
+    let members = |i: usize| -> Vec<usize> { by_root[roots[i]].clone() };
+    let mut commits_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (k, c) in problem.commitments.iter().enumerate() {
+        for &r in &c.requests {
+            if r < n && commits_of[r].last() != Some(&k) {
+                commits_of[r].push(k);
+            }
+        }
+    }
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, it) in problem.requests.iter().enumerate() {
         for &d in &it.depends_on {
@@ -201,11 +213,9 @@ pub fn explain(problem: &Problem, plan: &Plan) -> Vec<RequestReason> {
     let value_of = |i: usize| -> f64 {
         let Some(s) = a[i] else { return 0.0 };
         let mut v = problem.requests[i].score * weight(s);
-        for (k, c) in problem.commitments.iter().enumerate() {
+        for &k in &commits_of[i] {
             if let Some(cs) = counting[k] {
-                if c.requests.contains(&i) {
-                    v += c.weight * weight(cs);
-                }
+                v += problem.commitments[k].weight * weight(cs);
             }
         }
         v
@@ -227,12 +237,10 @@ pub fn explain(problem: &Problem, plan: &Plan) -> Vec<RequestReason> {
                         .map_or_else(String::new, |x| x.id.clone()),
                 });
             }
-            let labels: Vec<String> = problem
-                .commitments
+            let labels: Vec<String> = commits_of[i]
                 .iter()
-                .enumerate()
-                .filter(|(k, c)| counting[*k].is_some() && c.requests.contains(&i))
-                .map(|(_, c)| c.label.clone())
+                .filter(|&&k| counting[k].is_some())
+                .map(|&k| problem.commitments[k].label.clone())
                 .collect();
             if !labels.is_empty() {
                 why.push(PlannedReason::Commitments { labels });
@@ -289,6 +297,7 @@ pub fn explain(problem: &Problem, plan: &Plan) -> Vec<RequestReason> {
                 i,
                 &members(i),
                 &load,
+                &commits_of,
                 &value_of,
             ))
         };
@@ -307,6 +316,7 @@ fn deferred_reason(
     i: usize,
     group: &[usize],
     load: &[u64],
+    commits_of: &[Vec<usize>],
     value_of: &dyn Fn(usize) -> f64,
 ) -> DeferredReason {
     let id = |j: usize| problem.requests[j].id.clone();
@@ -347,17 +357,12 @@ fn deferred_reason(
         .filter_map(|d| a[d])
         .max()
         .unwrap_or(0);
-    let base = objective(problem, a);
     let mut best_fit: Option<(f64, usize)> = None;
     let mut closest: Option<(u64, usize)> = None;
     for r in first..problem.slots.len() {
         let cap = problem.slots[r].capacity;
         if load[r] + effort <= cap {
-            let mut trial = a.to_vec();
-            for &j in group {
-                trial[j] = Some(r);
-            }
-            let gain = objective(problem, &trial) - base;
+            let gain = insert_gain(problem, a, group, r, commits_of);
             if best_fit.is_none_or(|(g, _)| gain > g + 1e-12) {
                 best_fit = Some((gain, r));
             }
@@ -412,4 +417,50 @@ fn deferred_reason(
         needs,
         lowest_value,
     }
+}
+
+/// The objective change of planning a deferred coupled group into slot r.
+fn insert_gain(
+    problem: &Problem,
+    a: &[Option<usize>],
+    group: &[usize],
+    r: usize,
+    commits_of: &[Vec<usize>],
+) -> f64 {
+    let w = |s: usize| problem.slots.get(s).map_or(0.0, |x| x.weight);
+    let mut gain = 0.0;
+    let mut ks = Vec::new();
+    for &j in group {
+        let it = &problem.requests[j];
+        gain += it.score * w(r);
+        if it.previous == Some(r) {
+            gain += problem.stability_penalty; // no longer moved away
+        }
+        ks.extend(commits_of[j].iter().copied());
+    }
+    ks.sort_unstable();
+    ks.dedup();
+    let slot_of = |x: usize| {
+        if group.contains(&x) {
+            Some(r)
+        } else {
+            a.get(x).copied().flatten()
+        }
+    };
+    for k in ks {
+        let c = &problem.commitments[k];
+        let mut last = Some(0usize);
+        for &x in &c.requests {
+            last = match (last, slot_of(x)) {
+                (Some(l), Some(s)) => Some(l.max(s)),
+                _ => None,
+            };
+        }
+        if let Some(l) = last {
+            if c.latest.is_none_or(|lat| l <= lat) {
+                gain += c.weight * w(l); // it was not counting before: a member was deferred
+            }
+        }
+    }
+    gain
 }
