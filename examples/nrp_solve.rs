@@ -319,7 +319,11 @@ fn main() -> Result<(), String> {
         planning::check(&p, &plan.assignment).map_err(|e| format!("infeasible plan: {e}"))?;
         let t_explain = Instant::now();
         let reasons = planning::explain(&p, &plan);
-        println!("explained {} requests in {:.2}s", reasons.len(), t_explain.elapsed().as_secs_f64());
+        println!(
+            "explained {} requests in {:.2}s",
+            reasons.len(),
+            t_explain.elapsed().as_secs_f64()
+        );
         let planned = plan.assignment.iter().filter(|a| a.is_some()).count();
         println!(
             "requests {n} slots {slots}: objective {:.2} bound {:.2} gap {:.3}% proven {} planned {planned} nodes {} iters {} flows {} secs {secs:.2}",

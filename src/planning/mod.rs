@@ -508,10 +508,11 @@ pub fn solve(
         }
         stats.nodes += second.nodes;
         stats.iterations += second.iterations;
+        stats.hit_time_limit |= second.hit_time;
     }
     stats.nodes += search.nodes;
     stats.iterations += search.iterations;
-    stats.hit_time_limit = search.hit_time || Instant::now() > deadline;
+    stats.hit_time_limit |= search.hit_time || Instant::now() > deadline;
     stats.hit_node_limit = search.nodes >= options.node_limit;
 
     let assignment = model.assignment(search.best_slots());
