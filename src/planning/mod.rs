@@ -482,7 +482,7 @@ pub fn solve(
         // With one release (the NRP shape) the cautious walk only accepts what is
         // no worse (measured best on the benchmark); with several it may wander 1 %.
         search.accept = if model.r == 1 { 0.0 } else { 0.01 };
-        second.accept = 0.03;
+        second.accept = 0.05;
         let bound_now = best_bound;
         std::thread::scope(|scope| {
             let handle = scope.spawn(|| {
