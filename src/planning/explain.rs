@@ -7,7 +7,7 @@
 use super::{Plan, Problem};
 
 /// One request's story.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RequestReason {
     /// Index of the request in `Problem::requests`.
     pub request: usize,
@@ -18,7 +18,8 @@ pub struct RequestReason {
 }
 
 /// Where a request is and why.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
 pub enum Reason {
     /// Planned into `slot`, for these reasons (most important first).
     Planned {
@@ -34,7 +35,7 @@ pub enum Reason {
 }
 
 /// A planned request that takes room which a deferred request would need.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Occupant {
     /// The request id.
     pub id: String,
@@ -46,7 +47,8 @@ pub struct Occupant {
 }
 
 /// Why a request is deferred.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
 pub enum DeferredReason {
     /// It depends on a request that is deferred.
     DependsOnDeferred {
@@ -96,7 +98,8 @@ pub enum DeferredReason {
 }
 
 /// Why a planned request is planned, and why in its slot.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
 pub enum PlannedReason {
     /// Pinned to this slot.
     Pinned,

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 pub use explain::{explain, DeferredReason, Occupant, PlannedReason, Reason, RequestReason};
 
 /// Everything the solver needs: the horizon, the open requests and the commitments.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Problem {
     /// The planning horizon, earliest slot first.
     pub slots: Vec<Slot>,
@@ -40,7 +40,7 @@ pub struct Problem {
 }
 
 /// One release slot of the horizon.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Slot {
     /// The release id, e.g. `2027.1`.
     pub id: String,
@@ -51,7 +51,7 @@ pub struct Slot {
 }
 
 /// One open change request.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Item {
     /// The request id, e.g. `CR-0042`.
     pub id: String,
@@ -72,7 +72,7 @@ pub struct Item {
 }
 
 /// A partner commitment: a set of requests that is worth something only as a whole.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Commitment {
     /// Who it is for, used in explanations.
     pub label: String,
@@ -104,7 +104,7 @@ impl Default for Options {
 }
 
 /// Solver statistics.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Stats {
     /// Work units spent (move evaluations plus exhaustive-search nodes).
     pub nodes: u64,
@@ -123,7 +123,7 @@ pub struct Stats {
 }
 
 /// A plan: one slot (or none) per request.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Plan {
     /// Slot per request, `None` = deferred beyond the horizon.
     pub assignment: Vec<Option<usize>>,
@@ -150,7 +150,7 @@ impl Plan {
 }
 
 /// What the solver reports while it works.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Progress {
     /// The phase: `bound`, `search` or `exhaustive`.
     pub phase: &'static str,
@@ -163,7 +163,8 @@ pub struct Progress {
 }
 
 /// Input that cannot be planned at all; names the requests involved.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Contradiction {
     /// Malformed input (an index out of range, effort 0, a score that is not finite, …).
     #[error("invalid planning input: {message}")]
@@ -240,7 +241,8 @@ pub enum Contradiction {
 }
 
 /// Why an assignment is not a feasible plan (see [`check`]).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Violation {
     /// The assignment has the wrong length.
     #[error("assignment has {got} entries, expected {expected}")]

@@ -519,6 +519,44 @@ fn one_slot_nrp_shape_with_many_requests() {
     );
 }
 
+#[test]
+fn reasons_and_errors_serialize_to_stable_json() {
+    let reason = Reason::Deferred(DeferredReason::NoRoom {
+        slot: 0,
+        slot_id: "2027.1".into(),
+        needs: 5,
+        lowest_value: vec![Occupant {
+            id: "A".into(),
+            effort: 3,
+            value: 2.0,
+        }],
+    });
+    let json = serde_json::to_value(&reason).expect("json");
+    assert_eq!(json["status"], "deferred");
+    assert_eq!(json["reason"], "no_room");
+    assert_eq!(json["needs"], 5);
+    assert_eq!(json["lowest_value"][0]["id"], "A");
+    let planned = Reason::Planned {
+        slot: 1,
+        slot_id: "2027.2".into(),
+        why: vec![
+            PlannedReason::Pinned,
+            PlannedReason::NeededBy {
+                requests: vec!["B".into()],
+            },
+        ],
+    };
+    let json = serde_json::to_value(&planned).expect("json");
+    assert_eq!(json["status"], "planned");
+    assert_eq!(json["why"][0]["reason"], "pinned");
+    assert_eq!(json["why"][1]["requests"][0], "B");
+    let err = Contradiction::DependencyCycle {
+        requests: vec!["A".into(), "B".into()],
+    };
+    let json = serde_json::to_value(&err).expect("json");
+    assert_eq!(json["kind"], "dependency_cycle");
+}
+
 mod bound_props {
     //! The Lagrangian bound on its own (the solver replaces it by the optimum when
     //! the exhaustive search runs, so the property tests of `solve` cannot see it).
