@@ -187,12 +187,15 @@ fn synthetic(n: usize, slots: usize, seed: u64, with_commitments: bool) -> Probl
         })
         .collect();
     let total: u64 = requests.iter().map(|r| r.effort).sum();
+    let chain = std::env::var_os("NRP_CHAIN").is_some();
     for i in 1..n {
-        if rnd(5) == 0 {
+        if chain {
+            requests[i].depends_on.push(i - 1);
+        } else if rnd(5) == 0 {
             let d = rnd(i as u64) as usize;
             requests[i].depends_on.push(d);
         }
-        if rnd(40) == 0 {
+        if rnd(40) == 0 && !chain {
             let t = rnd(i as u64) as usize;
             requests[i].together_with.push(t);
         }

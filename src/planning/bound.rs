@@ -250,7 +250,7 @@ pub(crate) fn lagrangian(
         let hi0: f64 = net.base_w.iter().filter(|w| **w > 0.0).sum::<f64>() + 1.0;
         let (mut lo, mut hi) = (0.0f64, hi0);
         for it in 0..iters {
-            if Instant::now() > deadline {
+            if it > 0 && Instant::now() > deadline {
                 break;
             }
             let lam = if it == 0 { 0.0 } else { 0.5 * (lo + hi) };
@@ -281,7 +281,8 @@ pub(crate) fn lagrangian(
         let mut stale = 0;
         let repair_every = (m.groups() as u64 / 300).max(1);
         for it in 0..iters {
-            if Instant::now() > deadline || search.nodes >= node_limit / 4 * 3 {
+            // (at least one cut: it is what makes the bound finite)
+            if it > 0 && (Instant::now() > deadline || search.nodes >= node_limit / 4 * 3) {
                 break;
             }
             let (l, slots) = net.eval(m, &lambda);

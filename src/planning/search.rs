@@ -57,6 +57,7 @@ pub(crate) struct Search<'a> {
     /// Accept a worse local optimum within this fraction of the best (0 = only improving or equal).
     pub accept: f64,
     scanned: u64,
+    next_time_check: u64,
     /// Randomise the next fill (after a perturbation).
     noise: bool,
 }
@@ -124,6 +125,7 @@ impl<'a> Search<'a> {
             noise: false,
             accept: 0.0,
             scanned: 0,
+            next_time_check: 0,
         };
         s.tabu = vec![0; s.elems.len()];
         let base = s.slot.clone();
@@ -191,8 +193,11 @@ impl<'a> Search<'a> {
                 return true;
             }
         }
-        if self.nodes.is_multiple_of(64) && Instant::now() > self.deadline {
-            self.hit_time = true;
+        if self.nodes >= self.next_time_check {
+            self.next_time_check = self.nodes + 50_000;
+            if Instant::now() > self.deadline {
+                self.hit_time = true;
+            }
         }
         self.hit_time
     }
@@ -479,6 +484,9 @@ impl<'a> Search<'a> {
         for _round in 0..3 {
             let mut cands: Vec<(f64, usize, usize)> = Vec::new();
             for i in 0..self.elems.len() {
+                if self.out_of_budget() {
+                    return;
+                }
                 if self.iterations > 0 && self.tabu[i] == self.iterations {
                     continue;
                 }
@@ -507,6 +515,9 @@ impl<'a> Search<'a> {
             cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
             let mut added = false;
             for (_, i, r) in cands {
+                if self.out_of_budget() {
+                    return;
+                }
                 let e = self.elems[i];
                 if self.elem_slot(e) <= r {
                     continue;
@@ -791,6 +802,9 @@ impl<'a> Search<'a> {
                 if self.slot[g] != r {
                     continue;
                 }
+                if self.out_of_budget() {
+                    break;
+                }
                 let before = self.value();
                 let load_before = self.load[r];
                 let ok = self.postpone(g, target);
@@ -831,6 +845,9 @@ impl<'a> Search<'a> {
         let base = self.base.clone();
         self.load_state(&base);
         for &(e, r) in order {
+            if self.out_of_budget() {
+                break;
+            }
             let last = self.last_slot(e).min(self.r - 1);
             for rr in r..=last {
                 if self.elem_slot(e) <= rr {
