@@ -179,13 +179,13 @@ pub enum Contradiction {
         requests: Vec<String>,
     },
     /// Requests that must ship together are pinned to different slots.
-    #[error("requests {} must ship together but are pinned to different releases", .requests.join(", "))]
+    #[error("requests {} must ship together but are pinned to different releases", names(.requests))]
     ConflictingPins {
         /// The coupled requests.
         requests: Vec<String>,
     },
     /// A coupled group needs more than any slot offers.
-    #[error("requests {} must ship together but need {effort} units, more than any release offers (largest: {max_capacity})", .requests.join(", "))]
+    #[error("requests {} must ship together but need {effort} units, more than any release offers (largest: {max_capacity})", names(.requests))]
     GroupTooLarge {
         /// The coupled requests.
         requests: Vec<String>,
@@ -195,7 +195,7 @@ pub enum Contradiction {
         max_capacity: u64,
     },
     /// Requests pinned to a slot need more than its capacity.
-    #[error("requests pinned to {slot} need {effort} units, capacity is {capacity}: {}", .requests.join(", "))]
+    #[error("requests pinned to {slot} need {effort} units, capacity is {capacity}: {}", names(.requests))]
     PinsOverCapacity {
         /// The slot id.
         slot: String,
@@ -233,11 +233,20 @@ pub enum Contradiction {
         earliest: String,
     },
     /// The requests that must ship (pins, deadlines and their dependencies) could not be packed.
-    #[error("the requests that must ship (pinned, with deadlines, and what they need) do not fit the capacity: {}", .requests.join(", "))]
+    #[error("the requests that must ship (pinned, with deadlines, and what they need) do not fit the capacity: {}", names(.requests))]
     MandatoryDoNotFit {
         /// The mandatory requests.
         requests: Vec<String>,
     },
+}
+
+/// A list of request ids for a message: all of them up to 12, else the first 10 and a count.
+fn names(ids: &[String]) -> String {
+    if ids.len() <= 12 {
+        ids.join(", ")
+    } else {
+        format!("{} and {} more", ids[..10].join(", "), ids.len() - 10)
+    }
 }
 
 /// Why an assignment is not a feasible plan (see [`check`]).

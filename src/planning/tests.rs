@@ -275,6 +275,25 @@ fn contradiction_invalid_input() {
 }
 
 #[test]
+fn long_contradiction_messages_are_shortened() {
+    let mut p = two_slots((0..20).map(|i| item(&format!("R{i}"), 1, 1.0)).collect());
+    for i in 0..20 {
+        p.requests[i].pin = Some(0);
+    }
+    p.slots[0].capacity = 5;
+    match run(&p) {
+        Err(e @ Contradiction::PinsOverCapacity { .. }) => {
+            let msg = e.to_string();
+            assert!(msg.ends_with("and 10 more"), "{msg}");
+            if let Contradiction::PinsOverCapacity { requests, .. } = e {
+                assert_eq!(requests.len(), 20, "the error itself keeps every id");
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn contradiction_message_names_requests() {
     let mut p = two_slots(vec![item("CR-1", 1, 1.0), item("CR-2", 1, 1.0)]);
     p.requests[0].depends_on.push(1);
