@@ -101,7 +101,7 @@ pub struct Commitment {
 ///
 /// The default (60 M nodes, 8 s) is sized for the NRP benchmark: 1.5–4 s per case
 /// on two cores. Multi-release searches also stop when a few hundred rounds bring
-/// nothing new (≈0.3–1 s for 300 requests), and every search stops as soon as the
+/// nothing new (≈0.3 s for 300 requests), and every search stops as soon as the
 /// plan reaches the bound.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
@@ -500,7 +500,8 @@ pub fn solve(
         let stall = if model.r == 1 {
             60_000.max(50 * model.groups() as u64)
         } else {
-            (100_000 / model.groups().max(1) as u64).clamp(200, 20_000)
+            let g = model.groups().max(1) as u64;
+            (30_000 / g + 2_000_000 / (g * g)).clamp(100, 20_000)
         };
         let tol = model.tolerance();
         let stop = std::sync::atomic::AtomicBool::new(false);
