@@ -147,3 +147,88 @@ proptest! {
         }
     }
 }
+
+/// Backlogs too big for the exhaustive search, so the heuristics (Lagrangian repair,
+/// local search with postpone/eject moves) have to keep every constraint themselves.
+fn medium_problem() -> impl Strategy<Value = Problem> {
+    (1usize..=4, 12usize..=40)
+        .prop_flat_map(|(r, n)| {
+            let slots = proptest::collection::vec(5u64..40, r);
+            let items = proptest::collection::vec(
+                (
+                    1u64..9,
+                    0u32..30,
+                    proptest::collection::vec(0usize..40, 0..3),
+                    proptest::option::weighted(0.1, 0usize..40),
+                    proptest::option::weighted(0.05, 0usize..4),
+                    proptest::option::weighted(0.08, 0usize..4),
+                    proptest::option::weighted(0.3, 0usize..4),
+                ),
+                n,
+            );
+            let commitments = proptest::collection::vec(
+                (
+                    1u32..60,
+                    proptest::collection::vec(0usize..40, 1..5),
+                    proptest::option::weighted(0.3, 0usize..4),
+                ),
+                0..8,
+            );
+            (Just(r), Just(n), slots, items, commitments)
+        })
+        .prop_map(|(r, n, caps, items, commitments)| Problem {
+            slots: caps
+                .iter()
+                .enumerate()
+                .map(|(s, &c)| Slot {
+                    id: format!("2027.{}", s + 1),
+                    capacity: c,
+                    weight: 1.0 - 0.1 * s as f64,
+                })
+                .collect(),
+            requests: items
+                .into_iter()
+                .enumerate()
+                .map(
+                    |(i, (effort, score, deps, tog, pin, latest, previous))| Item {
+                        id: format!("CR-{i}"),
+                        effort,
+                        score: f64::from(score),
+                        depends_on: deps.into_iter().filter(|&d| d < i).collect(),
+                        together_with: tog.filter(|&t| t < n && t != i).into_iter().collect(),
+                        pin: pin.filter(|&p| p < r),
+                        latest: latest.filter(|&l| l < r),
+                        previous: previous.filter(|&p| p < r),
+                    },
+                )
+                .collect(),
+            commitments: commitments
+                .into_iter()
+                .enumerate()
+                .map(|(k, (w, reqs, latest))| Commitment {
+                    label: format!("P{k}"),
+                    weight: f64::from(w),
+                    requests: reqs.into_iter().filter(|&x| x < n).collect(),
+                    latest: latest.filter(|&l| l < r),
+                })
+                .collect(),
+            stability_penalty: 0.5,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn heuristic_plans_are_feasible_and_deterministic(p in medium_problem()) {
+        let options = Options { node_limit: 100_000, ..Options::default() };
+        if let Ok(plan) = solve(&p, &options, &mut |_| {}) {
+            prop_assert!(check(&p, &plan.assignment).is_ok(), "{:?}", check(&p, &plan.assignment));
+            prop_assert!((objective(&p, &plan.assignment) - plan.objective).abs() < 1e-9);
+            prop_assert!(plan.bound >= plan.objective - 1e-9);
+            prop_assert_eq!(explain(&p, &plan).len(), p.requests.len());
+            let again = solve(&p, &options, &mut |_| {}).expect("same input");
+            prop_assert_eq!(plan.assignment, again.assignment);
+        }
+    }
+}

@@ -211,6 +211,9 @@ impl<'a> Search<'a> {
     }
 
     fn record_best(&mut self) {
+        if !self.cap_ok() {
+            return; // never keep an over-full plan (moves check capacity; this is a guard)
+        }
         let v = self.value();
         if v > self.best_val + EPS {
             self.best.copy_from_slice(&self.slot);
@@ -923,10 +926,16 @@ impl<'a> Search<'a> {
                         } else {
                             self.slot[g] + 1 + self.rng.below(self.r - self.slot[g])
                         };
-                        if self.postpone(g, target) {
+                        if self.postpone(g, target) && self.cap_ok() {
                             self.commit();
                         } else {
                             self.rollback();
+                            // the later release is full: defer instead
+                            if target < self.r && self.postpone(g, self.r) {
+                                self.commit();
+                            } else {
+                                self.rollback();
+                            }
                         }
                     }
                     for i in 0..self.elems.len() {
