@@ -926,16 +926,13 @@ impl<'a> Search<'a> {
                         } else {
                             self.slot[g] + 1 + self.rng.below(self.r - self.slot[g])
                         };
-                        if self.postpone(g, target) && self.cap_ok() {
-                            self.commit();
-                        } else {
-                            self.rollback();
-                            // the later release is full: defer instead
-                            if target < self.r && self.postpone(g, self.r) {
+                        // The first release from `target` on where it fits (or defer).
+                        for t in target..=self.r {
+                            if self.postpone(g, t) && self.cap_ok() {
                                 self.commit();
-                            } else {
-                                self.rollback();
+                                break;
                             }
+                            self.rollback();
                         }
                     }
                     for i in 0..self.elems.len() {
