@@ -7,6 +7,7 @@
 //! - [`model`]: pure domain types (ids, requests, releases, partners, config);
 //! - [`ics`]: the release calendar as iCalendar text (pure);
 //! - [`gates`]: whether a release may move to its next stage (pure);
+//! - [`planning`]: the planning engine: model, solver, bound, explanations (pure);
 //! - [`scoring`]: a request's score under the configured model (pure);
 //! - [`workspace`]: the only place that reads and writes workspace files;
 //! - [`git`]: the product repository (changelog commits and tags; the only `git2` user);
@@ -25,6 +26,7 @@ pub mod mail;
 pub mod model;
 pub mod notes;
 pub mod output;
+pub mod planning;
 pub mod scoring;
 pub mod ui;
 pub mod workspace;

@@ -12,6 +12,7 @@ pub mod hotfix;
 pub mod init;
 pub mod notes;
 pub mod partner;
+pub mod plan;
 pub mod release;
 pub mod request;
 pub mod score;
@@ -95,6 +96,8 @@ pub enum Command {
     /// Create, list, show and edit change requests
     #[command(subcommand)]
     Request(request::Command),
+    /// Plan the next releases: the best scope for each, and the reason for what waits
+    Plan(plan::Args),
     /// Score requests under the configured model, with each criterion's contribution
     Score(score::Args),
     /// The release dates of a year (dev start, test start, release, coordination call); --ics exports them
@@ -301,6 +304,7 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Init(a) => init::run(&a, s),
         Command::Validate(a) => validate::run(&a, s),
         Command::Request(c) => request::run(c, s),
+        Command::Plan(a) => plan::run(&a, s),
         Command::Score(a) => score::run(&a, s),
         Command::Calendar(a) => calendar::run(&a, s),
         Command::Partner(c) => partner::run(c, s),

@@ -176,14 +176,19 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
     let next_after = candidates
         .find(|d| ws.releases.get(&d.id).is_none_or(|r| !r.is_frozen()))
         .map(|d| d.release_date);
-    let slot_of: HashMap<ReleaseId, usize> = horizon.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
+    let slot_of: HashMap<ReleaseId, usize> =
+        horizon.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
     for (id, _) in &args.capacity {
         if !slot_of.contains_key(id) {
             return Err(crate::error::with_hint(
                 format!("--capacity {id}=…: {id} is not an open release of the horizon"),
                 format!(
                     "the horizon is {}",
-                    horizon.iter().map(|d| d.id.to_string()).collect::<Vec<_>>().join(", ")
+                    horizon
+                        .iter()
+                        .map(|d| d.id.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
@@ -201,7 +206,12 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
                 .map(|q| u64::from(q.effort))
                 .sum();
             if !r.id.is_hotfix() && (frozen_ids.contains(&r.id) || r.stage != Stage::Production) {
-                frozen.push(FrozenRelease { id: r.id, stage: r.stage, load, scope: r.scope.clone() });
+                frozen.push(FrozenRelease {
+                    id: r.id,
+                    stage: r.stage,
+                    load,
+                    scope: r.scope.clone(),
+                });
             }
             shipped.extend(r.scope.iter().map(String::as_str));
         }
@@ -220,7 +230,10 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
             continue;
         }
         if q.kind == Kind::Hotfix {
-            blocked.insert(q.id.as_str(), "a hotfix ships outside the cycle: use `zyklus hotfix new`".into());
+            blocked.insert(
+                q.id.as_str(),
+                "a hotfix ships outside the cycle: use `zyklus hotfix new`".into(),
+            );
         } else if let Some(p) = q.pin {
             if !slot_of.contains_key(&p) {
                 if frozen_ids.contains(&p) || ws.releases.get(&p).is_some_and(|r| r.is_frozen()) {
@@ -244,7 +257,10 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
     loop {
         let mut changed = false;
         for q in ws.requests.values() {
-            if !q.status.is_plannable() || shipped.contains(q.id.as_str()) || blocked.contains_key(q.id.as_str()) {
+            if !q.status.is_plannable()
+                || shipped.contains(q.id.as_str())
+                || blocked.contains_key(q.id.as_str())
+            {
                 continue;
             }
             let reason = q.depends_on.iter().chain(&q.together_with).find_map(|d| {
@@ -256,7 +272,9 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
                 } else if dep.kind == Kind::Hotfix && dep.status.is_plannable() {
                     None // ships as a hotfix, before any release of the horizon
                 } else {
-                    blocked.get(d.as_str()).map(|_| format!("needs {d}, which cannot be planned"))
+                    blocked
+                        .get(d.as_str())
+                        .map(|_| format!("needs {d}, which cannot be planned"))
                 }
             });
             if let Some(r) = reason {
@@ -277,15 +295,26 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
                 ));
             }
         }
-        excluded.push(Deferred { id: (*id).to_owned(), reason: reason.clone() });
+        excluded.push(Deferred {
+            id: (*id).to_owned(),
+            reason: reason.clone(),
+        });
     }
 
     let plannable: Vec<&Request> = ws
         .requests
         .values()
-        .filter(|q| q.status.is_plannable() && !shipped.contains(q.id.as_str()) && !blocked.contains_key(q.id.as_str()))
+        .filter(|q| {
+            q.status.is_plannable()
+                && !shipped.contains(q.id.as_str())
+                && !blocked.contains_key(q.id.as_str())
+        })
         .collect();
-    let index: HashMap<&str, usize> = plannable.iter().enumerate().map(|(i, q)| (q.id.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = plannable
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.id.as_str(), i))
+        .collect();
 
     // The plan on disk: which horizon release had each request.
     let mut previous: HashMap<&str, usize> = HashMap::new();
@@ -301,7 +330,8 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
     let mut scores = HashMap::new();
     let mut items = Vec::with_capacity(plannable.len());
     for q in &plannable {
-        let s = crate::scoring::score(&cfg.scoring, q).map_err(|e| crate::error::with_hint(e.to_string(), "fix the request's [scores]"))?;
+        let s = crate::scoring::score(&cfg.scoring, q)
+            .map_err(|e| crate::error::with_hint(e.to_string(), "fix the request's [scores]"))?;
         let latest = match q.deadline {
             None => None,
             // A deadline the release after the horizon still meets does not bind here.
@@ -324,8 +354,16 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
             id: q.id.to_string(),
             effort: u64::from(q.effort),
             score: s.total.max(0.0),
-            depends_on: q.depends_on.iter().filter_map(|d| index.get(d.as_str()).copied()).collect(),
-            together_with: q.together_with.iter().filter_map(|d| index.get(d.as_str()).copied()).collect(),
+            depends_on: q
+                .depends_on
+                .iter()
+                .filter_map(|d| index.get(d.as_str()).copied())
+                .collect(),
+            together_with: q
+                .together_with
+                .iter()
+                .filter_map(|d| index.get(d.as_str()).copied())
+                .collect(),
             pin: q.pin.and_then(|p| slot_of.get(&p).copied()),
             latest,
             previous: previous.get(q.id.as_str()).copied(),
@@ -335,17 +373,32 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
 
     let mut commitments = Vec::new();
     for c in &ws.partners.commitments {
-        if let Some(r) = c.requests.iter().find(|r| ws.requests.get(r.as_str()).is_some_and(|q| q.status == Status::Rejected)) {
+        if let Some(r) = c.requests.iter().find(|r| {
+            ws.requests
+                .get(r.as_str())
+                .is_some_and(|q| q.status == Status::Rejected)
+        }) {
             return Err(crate::error::with_hint(
-                format!("the commitment of `{}` needs {r}, which is rejected", c.partner),
+                format!(
+                    "the commitment of `{}` needs {r}, which is rejected",
+                    c.partner
+                ),
                 "remove the request from the commitment in partners.toml, or reopen it",
             ));
         }
-        let open: Vec<&String> = c.requests.iter().filter(|r| !shipped.contains(r.as_str())).collect();
+        let open: Vec<&String> = c
+            .requests
+            .iter()
+            .filter(|r| !shipped.contains(r.as_str()))
+            .collect();
         if open.is_empty() {
             continue;
         }
-        let Some(reqs) = open.iter().map(|r| index.get(r.as_str()).copied()).collect::<Option<Vec<_>>>() else {
+        let Some(reqs) = open
+            .iter()
+            .map(|r| index.get(r.as_str()).copied())
+            .collect::<Option<Vec<_>>>()
+        else {
             continue; // it needs a request that cannot be planned: worth nothing here
         };
         let latest = match c.by {
@@ -355,7 +408,12 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
                 None => continue, // its date is before every open release
             },
         };
-        commitments.push(Commitment { label: c.partner.clone(), weight: c.weight, requests: reqs, latest });
+        commitments.push(Commitment {
+            label: c.partner.clone(),
+            weight: c.weight,
+            requests: reqs,
+            latest,
+        });
     }
 
     let capacity_of = |id: ReleaseId| -> u64 {
@@ -370,17 +428,25 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
     let slots = horizon
         .iter()
         .enumerate()
-        .map(|(i, d)| Slot { id: d.id.to_string(), capacity: capacity_of(d.id), weight: weight_of(&cfg.planning.release_weights, i) })
+        .map(|(i, d)| Slot {
+            id: d.id.to_string(),
+            capacity: capacity_of(d.id),
+            weight: weight_of(&cfg.planning.release_weights, i),
+        })
         .collect();
     Ok(Built {
-        problem: Problem { slots, requests: items, commitments, stability_penalty: cfg.planning.stability_penalty },
+        problem: Problem {
+            slots,
+            requests: items,
+            commitments,
+            stability_penalty: cfg.planning.stability_penalty,
+        },
         horizon,
         frozen,
         excluded,
         scores,
     })
 }
-
 
 fn line(titles: &HashMap<String, (String, u32, f64)>, id: &str) -> String {
     match titles.get(id) {
@@ -396,7 +462,14 @@ impl Report for PlanReport {
         }
         writeln!(w, "{:<12} {:>3}  {:>7}  title", "", "eff", "score")?;
         for f in &self.frozen {
-            writeln!(w, "{}  {} (frozen), load {}: {}", paint.apply(Style::Bold, &f.id.to_string()), f.stage, f.load, f.scope.join(", "))?;
+            writeln!(
+                w,
+                "{}  {} (frozen), load {}: {}",
+                paint.apply(Style::Bold, &f.id.to_string()),
+                f.stage,
+                f.load,
+                f.scope.join(", ")
+            )?;
         }
         for r in &self.releases {
             writeln!(
@@ -407,7 +480,14 @@ impl Report for PlanReport {
                 r.test_start,
                 r.load,
                 r.capacity,
-                paint.apply(if r.load > r.capacity { Style::Bad } else { Style::Good }, &output::bar(r.load, r.capacity, 20)),
+                paint.apply(
+                    if r.load > r.capacity {
+                        Style::Bad
+                    } else {
+                        Style::Good
+                    },
+                    &output::bar(r.load, r.capacity, 20)
+                ),
             )?;
             if r.scope.is_empty() {
                 writeln!(w, "  (empty)")?;
@@ -417,12 +497,21 @@ impl Report for PlanReport {
             }
         }
         if !self.deferred.is_empty() {
-            writeln!(w, "\n{} ({})", paint.apply(Style::Bold, "Deferred"), self.deferred.len())?;
+            writeln!(
+                w,
+                "\n{} ({})",
+                paint.apply(Style::Bold, "Deferred"),
+                self.deferred.len()
+            )?;
             for d in &self.deferred {
                 writeln!(w, "  {:<10} {}", d.id, d.reason)?;
             }
         }
-        writeln!(w, "\n{}", paint.apply(Style::Bold, "Changes against the plan on disk"))?;
+        writeln!(
+            w,
+            "\n{}",
+            paint.apply(Style::Bold, "Changes against the plan on disk")
+        )?;
         if self.first_plan {
             writeln!(w, "  none on disk yet: this is the first plan")?;
         } else if self.changes.is_empty() {
@@ -451,7 +540,11 @@ impl Report for PlanReport {
 
 fn render_story(s: &Story, w: &mut dyn Write, paint: &Paint) -> io::Result<()> {
     writeln!(w, "{}  {}", paint.apply(Style::Bold, &s.id), s.title)?;
-    writeln!(w, "  status {}, effort {}, score {:.2}", s.status, s.effort, s.score)?;
+    writeln!(
+        w,
+        "  status {}, effort {}, score {:.2}",
+        s.status, s.effort, s.score
+    )?;
     for (k, v) in &s.breakdown {
         writeln!(w, "    {k:<18} {v:>8.2}")?;
     }
@@ -484,10 +577,16 @@ fn scope_array(ids: &[String]) -> TomlItem {
 const RELEASE_HEADER: &str = "# Release file written by `zyklus plan` and `zyklus gate`. You may edit it;\n# zyklus validates it like any other input and keeps your comments.\n";
 
 /// The new contents of a horizon release's file.
-fn release_file(ws: &Workspace, d: &ReleaseDates, capacity: u64, scope: &[String]) -> Result<String> {
+fn release_file(
+    ws: &Workspace,
+    d: &ReleaseDates,
+    capacity: u64,
+    scope: &[String],
+) -> Result<String> {
     let path = ws.release_path(d.id);
     let mut doc = if path.exists() {
-        let src = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let src = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
         edit::parse(&src, ws.relative(&path))?
     } else {
         let mut doc: DocumentMut = RELEASE_HEADER.parse().context("release header")?;
@@ -498,7 +597,11 @@ fn release_file(ws: &Workspace, d: &ReleaseDates, capacity: u64, scope: &[String
     edit::set_item(&mut doc, "dev_start", edit::date(d.dev_start)?);
     edit::set_item(&mut doc, "test_start", edit::date(d.test_start)?);
     edit::set_item(&mut doc, "release_date", edit::date(d.release_date)?);
-    edit::set_item(&mut doc, "capacity", value(i64::try_from(capacity).unwrap_or(i64::MAX)));
+    edit::set_item(
+        &mut doc,
+        "capacity",
+        value(i64::try_from(capacity).unwrap_or(i64::MAX)),
+    );
     edit::set_item(&mut doc, "scope", scope_array(scope));
     Ok(doc.to_string())
 }
@@ -506,12 +609,18 @@ fn release_file(ws: &Workspace, d: &ReleaseDates, capacity: u64, scope: &[String
 /// Removes `ids` from the scope of a planned release outside the horizon.
 fn without(ws: &Workspace, id: ReleaseId, ids: &BTreeSet<&str>) -> Result<Option<String>> {
     let r = ws.release(id)?;
-    let keep: Vec<String> = r.scope.iter().filter(|s| !ids.contains(s.as_str())).cloned().collect();
+    let keep: Vec<String> = r
+        .scope
+        .iter()
+        .filter(|s| !ids.contains(s.as_str()))
+        .cloned()
+        .collect();
     if keep.len() == r.scope.len() {
         return Ok(None);
     }
     let path = ws.release_path(id);
-    let src = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let src =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let mut doc = edit::parse(&src, ws.relative(&path))?;
     edit::set_item(&mut doc, "scope", scope_array(&keep));
     Ok(Some(doc.to_string()))
@@ -524,29 +633,52 @@ fn without(ws: &Workspace, id: ReleaseId, ids: &BTreeSet<&str>) -> Result<Option
 #[allow(clippy::too_many_lines)]
 pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
     let root = crate::workspace::discover(s.workspace_arg.as_deref(), &s.cwd)?;
-    let _lock = if args.dry_run { None } else { Some(fsio::lock(&root)?) };
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(fsio::lock(&root)?)
+    };
     let loaded = s.load()?;
     let ws = &loaded.workspace;
     let built = build(ws, args, s.now.date_naive())?;
     if built.horizon.is_empty() {
-        return Err(crate::error::with_hint("no open release to plan", "check [calendar] in zyklus.toml"));
+        return Err(crate::error::with_hint(
+            "no open release to plan",
+            "check [calendar] in zyklus.toml",
+        ));
     }
     let problem = &built.problem;
     let limit = args.time_limit.unwrap_or(ws.config.planning.time_limit);
     if !limit.is_finite() || limit <= 0.0 {
-        return Err(crate::error::with_hint(format!("--time-limit {limit} is not a positive number of seconds"), "e.g. --time-limit 5"));
+        return Err(crate::error::with_hint(
+            format!("--time-limit {limit} is not a positive number of seconds"),
+            "e.g. --time-limit 5",
+        ));
     }
-    let options = Options { time_limit: Duration::from_secs_f64(limit), ..Options::default() };
+    let options = Options {
+        time_limit: Duration::from_secs_f64(limit),
+        ..Options::default()
+    };
     let show_progress = !s.quiet && io::stderr().is_terminal() && s.format == output::Format::Table;
     let mut shown = false;
     let mut progress = |p: planning::Progress| {
         if show_progress && p.elapsed > Duration::from_millis(300) {
             shown = true;
-            let _ = write!(io::stderr(), "\r  planning: {} … best {:.2}, bound {:.2} ({:.1}s)   ", p.phase, p.objective, p.bound, p.elapsed.as_secs_f64());
+            let _ = write!(
+                io::stderr(),
+                "\r  planning: {} … best {:.2}, bound {:.2} ({:.1}s)   ",
+                p.phase,
+                p.objective,
+                p.bound,
+                p.elapsed.as_secs_f64()
+            );
         }
     };
     let plan = planning::solve(problem, &options, &mut progress).map_err(|e| {
-        crate::error::with_hint(format!("the plan is contradictory: {e}"), "change the pins, deadlines, couplings or capacities named above; nothing was written")
+        crate::error::with_hint(
+            format!("the plan is contradictory: {e}"),
+            "change the pins, deadlines, couplings or capacities named above; nothing was written",
+        )
     })?;
     if shown {
         let _ = write!(io::stderr(), "\r{:60}\r", "");
@@ -572,7 +704,13 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
             .filter(|(_, a)| **a == Some(i))
             .map(|(it, _)| it.id.clone())
             .collect();
-        let load = problem.requests.iter().zip(&plan.assignment).filter(|(_, a)| **a == Some(i)).map(|(it, _)| it.effort).sum();
+        let load = problem
+            .requests
+            .iter()
+            .zip(&plan.assignment)
+            .filter(|(_, a)| **a == Some(i))
+            .map(|(it, _)| it.effort)
+            .sum();
         releases.push(PlannedRelease {
             id: d.id,
             dev_start: d.dev_start,
@@ -589,9 +727,15 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
     let mut deferred: Vec<Deferred> = reasons
         .iter()
         .filter(|r| plan.assignment[r.request].is_none())
-        .map(|r| Deferred { id: r.id.clone(), reason: reason_text(&r.reason) })
+        .map(|r| Deferred {
+            id: r.id.clone(),
+            reason: reason_text(&r.reason),
+        })
         .collect();
-    deferred.extend(built.excluded.iter().map(|d| Deferred { id: d.id.clone(), reason: d.reason.clone() }));
+    deferred.extend(built.excluded.iter().map(|d| Deferred {
+        id: d.id.clone(),
+        reason: d.reason.clone(),
+    }));
     deferred.sort_by(|a, b| a.id.cmp(&b.id));
 
     // Changes against the plan on disk (every non-frozen release file).
@@ -608,12 +752,22 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
         }
     }
     let mut changes = Vec::new();
-    for id in before.keys().chain(after.keys()).copied().collect::<BTreeSet<_>>() {
+    for id in before
+        .keys()
+        .chain(after.keys())
+        .copied()
+        .collect::<BTreeSet<_>>()
+    {
         let (b, a) = (before.get(id), after.get(id));
         // Requests kept in planned releases beyond the horizon are unchanged.
-        let beyond = b.is_some_and(|b| a.is_none() && !built.horizon.iter().any(|d| d.id.to_string() == *b));
+        let beyond =
+            b.is_some_and(|b| a.is_none() && !built.horizon.iter().any(|d| d.id.to_string() == *b));
         if b != a && !beyond {
-            changes.push(Change { id: id.to_owned(), from: b.cloned(), to: a.cloned() });
+            changes.push(Change {
+                id: id.to_owned(),
+                from: b.cloned(),
+                to: a.cloned(),
+            });
         }
     }
 
@@ -626,7 +780,10 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
     if !args.dry_run {
         let mut files = fsio::Changes::new();
         for (d, r) in built.horizon.iter().zip(&releases) {
-            files.write(ws.release_path(d.id), release_file(ws, d, r.capacity, &r.scope)?);
+            files.write(
+                ws.release_path(d.id),
+                release_file(ws, d, r.capacity, &r.scope)?,
+            );
         }
         let planned: BTreeSet<&str> = after.keys().copied().collect();
         for r in ws.releases.values() {
@@ -667,7 +824,13 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn story(ws: &Workspace, built: &Built, plan: &planning::Plan, reasons: &[planning::RequestReason], id: &str) -> Result<Story> {
+fn story(
+    ws: &Workspace,
+    built: &Built,
+    plan: &planning::Plan,
+    reasons: &[planning::RequestReason],
+    id: &str,
+) -> Result<Story> {
     let q = ws.request(id)?;
     let score = built.scores.get(id);
     let mut constraints = Vec::new();
@@ -683,11 +846,23 @@ fn story(ws: &Workspace, built: &Built, plan: &planning::Plan, reasons: &[planni
     if let Some(d) = q.deadline {
         constraints.push(format!("must be in production by {d}"));
     }
-    for c in ws.partners.commitments.iter().filter(|c| c.requests.iter().any(|r| r == id)) {
-        constraints.push(format!("part of the commitment of {} (weight {}) with {}", c.partner, c.weight, c.requests.join(", ")));
+    for c in ws
+        .partners
+        .commitments
+        .iter()
+        .filter(|c| c.requests.iter().any(|r| r == id))
+    {
+        constraints.push(format!(
+            "part of the commitment of {} (weight {}) with {}",
+            c.partner,
+            c.weight,
+            c.requests.join(", ")
+        ));
     }
     let index = built.problem.requests.iter().position(|it| it.id == id);
-    let release = index.and_then(|i| plan.assignment[i]).map(|s| built.problem.slots[s].id.clone());
+    let release = index
+        .and_then(|i| plan.assignment[i])
+        .map(|s| built.problem.slots[s].id.clone());
     let mut lines = Vec::new();
     match index {
         Some(i) => {
@@ -702,7 +877,11 @@ fn story(ws: &Workspace, built: &Built, plan: &planning::Plan, reasons: &[planni
                 lines.push("done: already shipped".into());
             } else if q.status == Status::Rejected {
                 lines.push("rejected: never planned".into());
-            } else if let Some(r) = ws.releases.values().find(|r| r.scope.iter().any(|s| s == id)) {
+            } else if let Some(r) = ws
+                .releases
+                .values()
+                .find(|r| r.scope.iter().any(|s| s == id))
+            {
                 lines.push(format!("in {} ({}), which is frozen", r.id, r.stage));
             }
         }

@@ -13,6 +13,7 @@ mod hotfix;
 mod init;
 mod notes;
 mod partner;
+mod plan;
 mod release;
 mod request;
 mod score;

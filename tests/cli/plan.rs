@@ -6,7 +6,12 @@ use crate::support::Test;
 
 fn scope_of(plan: &Value) -> BTreeMap<String, usize> {
     let mut at = BTreeMap::new();
-    for (i, r) in plan["releases"].as_array().expect("releases").iter().enumerate() {
+    for (i, r) in plan["releases"]
+        .as_array()
+        .expect("releases")
+        .iter()
+        .enumerate()
+    {
         for id in r["scope"].as_array().expect("scope") {
             at.insert(id.as_str().expect("id").to_owned(), i);
         }
@@ -28,19 +33,41 @@ fn the_example_plan_honours_every_constraint() {
     let before = t.snapshot();
     let p = plan_json(&t, &[]);
     assert_eq!(t.snapshot(), before, "--dry-run writes nothing");
-    let ids: Vec<&str> = p["releases"].as_array().expect("releases").iter().map(|r| r["id"].as_str().expect("id")).collect();
-    assert_eq!(ids, ["2027.1", "2027.2", "2027.3", "2027.4", "2027.5", "2027.6"]);
+    let ids: Vec<&str> = p["releases"]
+        .as_array()
+        .expect("releases")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        ["2027.1", "2027.2", "2027.3", "2027.4", "2027.5", "2027.6"]
+    );
     for r in p["releases"].as_array().expect("releases") {
         assert!(r["load"].as_u64() <= r["capacity"].as_u64(), "{r}");
     }
-    assert_eq!(p["releases"][4]["capacity"], 30, "[capacity.releases] override");
+    assert_eq!(
+        p["releases"][4]["capacity"], 30,
+        "[capacity.releases] override"
+    );
     let at = scope_of(&p);
     assert_eq!(at.get("CR-0018"), Some(&1), "pinned to 2027.2");
-    assert!(at.get("CR-0009").is_some_and(|&i| i <= 2), "deadline 2027-06-30: by 2027.3");
+    assert!(
+        at.get("CR-0009").is_some_and(|&i| i <= 2),
+        "deadline 2027-06-30: by 2027.3"
+    );
     assert_eq!(at.get("CR-0020"), at.get("CR-0030"), "coupled");
-    for (dependent, dependency) in [("CR-0008", "CR-0006"), ("CR-0008", "CR-0007"), ("CR-0012", "CR-0011"), ("CR-0019", "CR-0005")] {
+    for (dependent, dependency) in [
+        ("CR-0008", "CR-0006"),
+        ("CR-0008", "CR-0007"),
+        ("CR-0012", "CR-0011"),
+        ("CR-0019", "CR-0005"),
+    ] {
         if let Some(d) = at.get(dependent) {
-            assert!(at.get(dependency).is_some_and(|x| x <= d), "{dependent} after {dependency}");
+            assert!(
+                at.get(dependency).is_some_and(|x| x <= d),
+                "{dependent} after {dependency}"
+            );
         }
     }
     for done_or_rejected in ["CR-0001", "CR-0023", "CR-0025", "CR-0037"] {
@@ -50,7 +77,12 @@ fn the_example_plan_honours_every_constraint() {
         .as_array()
         .expect("deferred")
         .iter()
-        .map(|d| (d["id"].as_str().expect("id"), d["reason"].as_str().expect("reason")))
+        .map(|d| {
+            (
+                d["id"].as_str().expect("id"),
+                d["reason"].as_str().expect("reason"),
+            )
+        })
         .collect();
     assert!(deferred["CR-0026"].contains("hotfix"));
     for d in deferred.keys() {
@@ -58,7 +90,10 @@ fn the_example_plan_honours_every_constraint() {
     }
     let objective = p["objective"].as_f64().expect("objective");
     let bound = p["bound"].as_f64().expect("bound");
-    assert!(objective > 0.0 && bound + 1e-6 >= objective, "objective {objective} bound {bound}");
+    assert!(
+        objective > 0.0 && bound + 1e-6 >= objective,
+        "objective {objective} bound {bound}"
+    );
     assert!(p["gap"].as_f64().is_some());
 }
 
@@ -86,9 +121,15 @@ fn plan_writes_release_files_and_a_rerun_changes_nothing() {
     t.run(&["validate"]).ok();
     let planned = scope_of(&first.json());
     let file = t.read("releases/2027.2.toml");
-    assert!(file.contains("stage = \"planned\"") && file.contains("\"CR-0018\""), "{file}");
+    assert!(
+        file.contains("stage = \"planned\"") && file.contains("\"CR-0018\""),
+        "{file}"
+    );
     // A hand-written comment survives a re-plan, and the same plan writes nothing.
-    t.write("releases/2027.2.toml", &format!("# agreed with the partner council\n{file}"));
+    t.write(
+        "releases/2027.2.toml",
+        &format!("# agreed with the partner council\n{file}"),
+    );
     let before = t.snapshot();
     let again = t.run(&["--format", "json", "plan"]);
     again.ok().stderr_has("nothing written");
@@ -107,7 +148,8 @@ fn capacity_what_ifs_change_the_plan_but_not_the_files() {
     t.run(&["plan", "--dry-run", "--capacity", "2099.1=3"])
         .code(1)
         .stderr_has("not an open release of the horizon");
-    t.run(&["plan", "--dry-run", "--capacity", "2027.1"]).code(2);
+    t.run(&["plan", "--dry-run", "--capacity", "2027.1"])
+        .code(2);
 }
 
 #[test]
@@ -124,11 +166,17 @@ fn explain_tells_one_requests_story() {
     let e = &p["explain"];
     assert_eq!(e["id"], "CR-0018");
     assert_eq!(e["release"], "2027.2");
-    assert!(e["constraints"].as_array().expect("constraints").iter().any(|c| c.as_str().is_some_and(|c| c.contains("pinned to 2027.2"))));
+    assert!(e["constraints"]
+        .as_array()
+        .expect("constraints")
+        .iter()
+        .any(|c| c.as_str().is_some_and(|c| c.contains("pinned to 2027.2"))));
     t.run(&["plan", "--dry-run", "--explain", "CR-0020"])
         .ok()
         .stdout_has("ships together with CR-0030");
-    t.run(&["plan", "--dry-run", "--explain", "CR-9999"]).code(1).stderr_has("no request `CR-9999`");
+    t.run(&["plan", "--dry-run", "--explain", "CR-9999"])
+        .code(1)
+        .stderr_has("no request `CR-9999`");
 }
 
 #[test]
@@ -139,12 +187,17 @@ fn frozen_releases_keep_their_scope() {
         "id = \"2027.1\"\nstage = \"development\"\nfrozen = true\nscope = [\"CR-0004\", \"CR-0015\"]\n",
     );
     let p = plan_json(&t, &[]);
-    assert_eq!(p["releases"][0]["id"], "2027.2", "the horizon starts after the frozen release");
+    assert_eq!(
+        p["releases"][0]["id"], "2027.2",
+        "the horizon starts after the frozen release"
+    );
     assert_eq!(p["frozen"][0]["id"], "2027.1");
     let at = scope_of(&p);
     assert!(!at.contains_key("CR-0004") && !at.contains_key("CR-0015"));
     t.run(&["plan"]).ok();
-    assert!(t.read("releases/2027.1.toml").contains("scope = [\"CR-0004\", \"CR-0015\"]"));
+    assert!(t
+        .read("releases/2027.1.toml")
+        .contains("scope = [\"CR-0004\", \"CR-0015\"]"));
 }
 
 fn contradiction(t: &Test, needles: &[&str]) {
@@ -162,7 +215,10 @@ fn pins_over_capacity_are_an_error_naming_the_requests() {
     let t = Test::example();
     for id in ["CR-0004", "CR-0005", "CR-0006", "CR-0014"] {
         let f = t.read(&format!("requests/{id}.toml"));
-        t.write(&format!("requests/{id}.toml"), &f.replace("[scores]", "pin = \"2027.2\"\n[scores]"));
+        t.write(
+            &format!("requests/{id}.toml"),
+            &f.replace("[scores]", "pin = \"2027.2\"\n[scores]"),
+        );
     }
     contradiction(&t, &["2027.2", "CR-0004", "CR-0014"]);
 }
@@ -171,7 +227,10 @@ fn pins_over_capacity_are_an_error_naming_the_requests() {
 fn a_deadline_before_the_first_open_release_is_an_error() {
     let t = Test::example();
     let f = t.read("requests/CR-0009.toml");
-    t.write("requests/CR-0009.toml", &f.replace("deadline = 2027-06-30", "deadline = 2026-12-24"));
+    t.write(
+        "requests/CR-0009.toml",
+        &f.replace("deadline = 2027-06-30", "deadline = 2026-12-24"),
+    );
     contradiction(&t, &["CR-0009", "2026-12-24", "first open release"]);
 }
 
@@ -179,14 +238,22 @@ fn a_deadline_before_the_first_open_release_is_an_error() {
 fn a_commitment_on_a_rejected_request_is_an_error() {
     let t = Test::example();
     let p = t.read("partners.toml");
-    t.write("partners.toml", &format!("{p}\n[[commitment]]\npartner = \"northstar\"\nrequests = [\"CR-0023\"]\nweight = 5\n"));
+    t.write(
+        "partners.toml",
+        &format!(
+            "{p}\n[[commitment]]\npartner = \"northstar\"\nrequests = [\"CR-0023\"]\nweight = 5\n"
+        ),
+    );
     contradiction(&t, &["northstar", "CR-0023", "rejected"]);
 }
 
 #[test]
 fn a_pin_into_a_frozen_release_is_an_error() {
     let t = Test::example();
-    t.write("releases/2027.2.toml", "id = \"2027.2\"\nstage = \"development\"\nscope = [\"CR-0013\"]\n");
+    t.write(
+        "releases/2027.2.toml",
+        "id = \"2027.2\"\nstage = \"development\"\nscope = [\"CR-0013\"]\n",
+    );
     contradiction(&t, &["CR-0018", "pinned to 2027.2", "frozen"]);
 }
 
@@ -194,7 +261,10 @@ fn a_pin_into_a_frozen_release_is_an_error() {
 fn a_coupling_larger_than_any_release_is_an_error() {
     let t = Test::example();
     let f = t.read("requests/CR-0020.toml");
-    t.write("requests/CR-0020.toml", &f.replace("effort = 13", "effort = 40"));
+    t.write(
+        "requests/CR-0020.toml",
+        &f.replace("effort = 13", "effort = 40"),
+    );
     contradiction(&t, &["CR-0020", "CR-0030"]);
 }
 
@@ -204,7 +274,8 @@ fn replanning_is_stable() {
     t.run(&["plan"]).ok();
     let before: BTreeSet<String> = scope_of(&plan_json(&t, &[])).into_keys().collect();
     // A small change to one score should not reshuffle the plan.
-    t.run(&["request", "set", "CR-0031", "--score", "urgency=6"]).ok();
+    t.run(&["request", "set", "CR-0031", "--score", "urgency=6"])
+        .ok();
     let p = plan_json(&t, &[]);
     let moved = p["changes"].as_array().expect("changes").len();
     assert!(moved <= 4, "a small score change moved {moved} requests");

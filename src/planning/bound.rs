@@ -1,0 +1,332 @@
+//! The upper bound: capacity relaxed with Lagrange multipliers λ_r ≥ 0 turns the
+//! plan into a maximum-weight closure over "request ships by slot r" and "commitment
+//! complete by slot r" variables, solved exactly as one minimum cut. For every λ the
+//! result is a true upper bound; λ is tuned by bisection (one slot) or subgradient
+//! steps (several). Each closure also seeds a primal solution for the search.
+
+use std::time::Instant;
+
+use super::flow::Flow;
+use super::model::Model;
+use super::search::{Elem, Search};
+
+pub(crate) struct LagrResult {
+    pub bound: f64,
+    pub flow_solves: u64,
+}
+
+const FREE: u8 = 0;
+const ONE: u8 = 1;
+const ZERO: u8 = 2;
+
+struct Net {
+    r: usize,
+    g_n: usize,
+    status: Vec<u8>,
+    base_w: Vec<f64>,
+    /// effort for z nodes, 0 for y nodes
+    eff: Vec<f64>,
+    src_e: Vec<usize>,
+    snk_e: Vec<usize>,
+    flow: Flow,
+    init_caps: Vec<f64>,
+    s: usize,
+    t: usize,
+}
+
+impl Net {
+    fn z(&self, g: usize, r: usize) -> usize {
+        g * self.r + r
+    }
+
+    fn build(m: &Model) -> Self {
+        let r_n = m.r;
+        let g_n = m.groups();
+        let c_n = m.commits.len();
+        let n = (g_n + c_n) * r_n;
+        let mut status = vec![FREE; n];
+        let mut base_w = vec![0.0; n];
+        let mut eff = vec![0.0; n];
+        for g in 0..g_n {
+            for r in 0..r_n {
+                let v = g * r_n + r;
+                if r < m.earliest[g] {
+                    status[v] = ZERO;
+                } else if m.mandatory[g] && r >= m.latest[g] {
+                    status[v] = ONE;
+                }
+                base_w[v] = m.value[g][r] - m.value[g][r + 1];
+                #[allow(clippy::cast_precision_loss)]
+                {
+                    eff[v] = m.effort[g] as f64;
+                }
+            }
+        }
+        for (k, c) in m.commits.iter().enumerate() {
+            let first = c.groups.iter().map(|&g| m.earliest[g]).max().unwrap_or(0);
+            for r in 0..r_n {
+                let v = (g_n + k) * r_n + r;
+                if !c.possible || r > c.last || r < first {
+                    status[v] = ZERO;
+                    continue;
+                }
+                base_w[v] = if r < c.last {
+                    c.weight * (m.weights[r] - m.weights[r + 1])
+                } else {
+                    c.weight * m.weights[r]
+                };
+            }
+        }
+        let s = n;
+        let t = n + 1;
+        let mut flow = Flow::new(n + 2);
+        let mut src_e = vec![usize::MAX; n];
+        let mut snk_e = vec![usize::MAX; n];
+        for v in 0..n {
+            if status[v] == FREE {
+                src_e[v] = flow.add_edge(s, v, 0.0);
+                snk_e[v] = flow.add_edge(v, t, 0.0);
+            }
+        }
+        let edge = |flow: &mut Flow, u: usize, v: usize| {
+            if status[u] == FREE && status[v] == FREE {
+                flow.add_edge(u, v, f64::INFINITY);
+            }
+        };
+        for g in 0..g_n {
+            for r in 0..r_n {
+                let u = g * r_n + r;
+                if r + 1 < r_n {
+                    edge(&mut flow, u, u + 1);
+                }
+                for &d in &m.deps[g] {
+                    edge(&mut flow, u, d * r_n + r);
+                }
+            }
+        }
+        for (k, c) in m.commits.iter().enumerate() {
+            for r in 0..r_n {
+                let u = (g_n + k) * r_n + r;
+                if r < c.last {
+                    edge(&mut flow, u, u + 1);
+                }
+                for &g in &c.groups {
+                    edge(&mut flow, u, g * r_n + r);
+                }
+            }
+        }
+        let init_caps = flow.caps_mut().clone();
+        Self {
+            r: r_n,
+            g_n,
+            status,
+            base_w,
+            eff,
+            src_e,
+            snk_e,
+            flow,
+            init_caps,
+            s,
+            t,
+        }
+    }
+
+    /// L(λ), and the slot of each group in the optimal closure (R = not in it).
+    fn eval(&mut self, m: &Model, lambda: &[f64]) -> (f64, Vec<usize>) {
+        let r_n = self.r;
+        self.flow.caps_mut().copy_from_slice(&self.init_caps);
+        let mut constant: f64 = (0..self.g_n).map(|g| m.value[g][r_n]).sum();
+        #[allow(clippy::cast_precision_loss)]
+        for r in 0..r_n {
+            constant += lambda[r] * m.caps[r] as f64;
+        }
+        let mut pos = 0.0;
+        let mut scale = 1.0;
+        for v in 0..self.status.len() {
+            if self.status[v] == ZERO {
+                continue;
+            }
+            let r = v % r_n;
+            let lam = lambda[r] - if r + 1 < r_n { lambda[r + 1] } else { 0.0 };
+            let w = self.base_w[v] - self.eff[v] * lam;
+            if self.status[v] == ONE {
+                constant += w;
+                continue;
+            }
+            scale += w.abs();
+            if w > 0.0 {
+                pos += w;
+                self.flow.set_cap(self.src_e[v], w);
+            } else if w < 0.0 {
+                self.flow.set_cap(self.snk_e[v], -w);
+            }
+        }
+        let eps = 1e-13 * scale;
+        let f = self.flow.max_flow(self.s, self.t, eps);
+        let side = self.flow.source_side(self.s, eps);
+        let mut slots = vec![r_n; self.g_n];
+        for (g, slot) in slots.iter_mut().enumerate() {
+            for r in 0..r_n {
+                let v = self.z(g, r);
+                if self.status[v] == ONE || (self.status[v] == FREE && side[v]) {
+                    *slot = r;
+                    break;
+                }
+            }
+        }
+        let l = constant + pos - f;
+        (l + 1e-9 * scale, slots)
+    }
+}
+
+fn finish(m: &Model, l: f64) -> f64 {
+    if m.integral {
+        (l + 1e-7 * l.abs().max(1.0)).floor()
+    } else {
+        l
+    }
+}
+
+/// Builds a primal from a closure: its elements in order of slot and value per effort.
+fn seed(m: &Model, search: &mut Search, slots: &[usize], repair: bool) {
+    let r_n = m.r;
+    let mut order: Vec<(usize, f64, Elem)> = Vec::new();
+    for i in 0..search.elems.len() {
+        let e = search.elems[i];
+        match e {
+            Elem::Commit(k) => {
+                let c = &m.commits[k];
+                let last = c.groups.iter().map(|&g| slots[g]).max().unwrap_or(r_n);
+                if last < r_n && last <= c.last {
+                    let effort: u64 = c.closure.iter().map(|&g| m.effort[g]).sum();
+                    #[allow(clippy::cast_precision_loss)]
+                    order.push((last, c.weight * m.weights[last] / (effort as f64 + 1e-3), e));
+                }
+            }
+            Elem::Group(g) => {
+                let s = slots[g];
+                if s < r_n {
+                    #[allow(clippy::cast_precision_loss)]
+                    order.push((s, (m.value[g][s] - m.value[g][r_n]) / m.effort[g] as f64, e));
+                }
+            }
+        }
+    }
+    order.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    let order: Vec<(Elem, usize)> = order.into_iter().map(|(s, _, e)| (e, s)).collect();
+    search.construct(&order);
+    if repair {
+        search.repair(slots);
+    }
+}
+
+pub(crate) fn lagrangian(
+    m: &Model,
+    search: &mut Search,
+    node_limit: u64,
+    deadline: Instant,
+) -> LagrResult {
+    let r_n = m.r;
+    if r_n == 0 {
+        let v: f64 = (0..m.groups()).map(|g| m.value[g][0]).sum();
+        return LagrResult {
+            bound: v,
+            flow_solves: 0,
+        };
+    }
+    // A greedy start, so the bound phase has a primal to aim at.
+    search.construct(&[]);
+    let mut net = Net::build(m);
+    let edges = net.init_caps.len().max(1) as u64;
+    // Deterministic number of cuts, scaled to the network's size and the budget.
+    let iters = if r_n == 1 {
+        (node_limit / edges).clamp(12, 60)
+    } else {
+        (node_limit / edges / 2).clamp(12, 150)
+    };
+    let mut best = f64::INFINITY;
+    let mut solves = 0u64;
+    if r_n == 1 {
+        let hi0: f64 = net.base_w.iter().filter(|w| **w > 0.0).sum::<f64>() + 1.0;
+        let (mut lo, mut hi) = (0.0f64, hi0);
+        for it in 0..iters {
+            if it > 0 && Instant::now() > deadline {
+                break;
+            }
+            let lam = if it == 0 { 0.0 } else { 0.5 * (lo + hi) };
+            let (l, slots) = net.eval(m, &[lam]);
+            solves += 1;
+            best = best.min(l);
+            let load: u64 = (0..m.groups())
+                .filter(|&g| slots[g] == 0)
+                .map(|g| m.effort[g])
+                .sum();
+            search.nodes += edges / 16;
+            seed(m, search, &slots, true);
+            if load > m.caps[0] {
+                lo = lam;
+            } else {
+                if it == 0 {
+                    break; // everything fits: the closure is optimal
+                }
+                hi = lam;
+            }
+            if finish(m, best) <= search.best_value() + m.tolerance() || hi - lo < 1e-9 * hi0 {
+                break;
+            }
+        }
+    } else {
+        let mut lambda = vec![0.0; r_n];
+        let mut theta = 1.0;
+        let mut stale = 0;
+        let repair_every = (m.groups() as u64 / 300).max(1);
+        for it in 0..iters {
+            // (at least one cut: it is what makes the bound finite)
+            if it > 0 && (Instant::now() > deadline || search.nodes >= node_limit / 4 * 3) {
+                break;
+            }
+            let (l, slots) = net.eval(m, &lambda);
+            solves += 1;
+            if l < best - 1e-9 * l.abs().max(1.0) {
+                best = l;
+                stale = 0;
+            } else {
+                stale += 1;
+                if stale >= 8 {
+                    theta *= 0.5;
+                    stale = 0;
+                }
+            }
+            search.nodes += edges / 16;
+            // Repairs are the expensive part on big backlogs: not after every cut.
+            seed(m, search, &slots, it % repair_every == 0 || it + 1 == iters);
+            let mut load = vec![0u64; r_n];
+            for g in 0..m.groups() {
+                if slots[g] < r_n {
+                    load[slots[g]] += m.effort[g];
+                }
+            }
+            #[allow(clippy::cast_precision_loss)]
+            let grad: Vec<f64> = (0..r_n)
+                .map(|r| m.caps[r] as f64 - load[r] as f64)
+                .collect();
+            let norm: f64 = grad
+                .iter()
+                .zip(&lambda)
+                .map(|(g, l)| if *l <= 0.0 && *g > 0.0 { 0.0 } else { g * g })
+                .sum();
+            let lb = search.best_value();
+            if norm <= 0.0 || finish(m, best) <= lb + m.tolerance() || theta < 1e-4 {
+                break;
+            }
+            let step = theta * (l - lb).max(1e-6 * l.abs().max(1.0)) / norm;
+            for r in 0..r_n {
+                lambda[r] = (lambda[r] - step * grad[r]).max(0.0);
+            }
+        }
+    }
+    LagrResult {
+        bound: finish(m, best),
+        flow_solves: solves,
+    }
+}

@@ -1,0 +1,689 @@
+//! Unit tests: objective, checker, each contradiction, explanations.
+
+use super::*;
+
+fn slot(id: &str, capacity: u64, weight: f64) -> Slot {
+    Slot {
+        id: id.into(),
+        capacity,
+        weight,
+    }
+}
+
+fn item(id: &str, effort: u64, score: f64) -> Item {
+    Item {
+        id: id.into(),
+        effort,
+        score,
+        ..Item::default()
+    }
+}
+
+fn two_slots(items: Vec<Item>) -> Problem {
+    Problem {
+        slots: vec![slot("2027.1", 10, 1.0), slot("2027.2", 10, 0.9)],
+        requests: items,
+        commitments: vec![],
+        stability_penalty: 0.0,
+    }
+}
+
+fn run(p: &Problem) -> Result<Plan, Contradiction> {
+    // A small deterministic budget keeps the debug-build tests fast.
+    let options = Options {
+        node_limit: 2_000_000,
+        ..Options::default()
+    };
+    solve(p, &options, &mut |_| {})
+}
+
+#[test]
+fn objective_counts_scores_commitments_and_moves() {
+    let mut p = two_slots(vec![item("A", 3, 2.0), item("B", 3, 4.0)]);
+    p.commitments.push(Commitment {
+        label: "acme".into(),
+        weight: 10.0,
+        requests: vec![0, 1],
+        latest: Some(0),
+    });
+    p.stability_penalty = 0.5;
+    p.requests[0].previous = Some(1);
+    // both in slot 0: 2 + 4 + 10 - 0.5 (A moved)
+    assert!((objective(&p, &[Some(0), Some(0)]) - 15.5).abs() < 1e-9);
+    // B in slot 1: commitment misses its latest
+    assert!((objective(&p, &[Some(0), Some(1)]) - (2.0 + 3.6 - 0.5)).abs() < 1e-9);
+    // A stays in slot 1: no penalty, commitment completes in slot 1 but latest is 0
+    assert!((objective(&p, &[Some(1), None]) - 1.8).abs() < 1e-9);
+}
+
+#[test]
+fn check_reports_violations() {
+    let mut p = two_slots(vec![item("A", 6, 1.0), item("B", 6, 1.0)]);
+    assert!(matches!(
+        check(&p, &[Some(0), Some(0)]),
+        Err(Violation::OverCapacity { .. })
+    ));
+    p.requests[1].depends_on.push(0);
+    assert!(matches!(
+        check(&p, &[Some(1), Some(0)]),
+        Err(Violation::Dependency { .. })
+    ));
+    assert!(matches!(
+        check(&p, &[None, Some(0)]),
+        Err(Violation::Dependency { .. })
+    ));
+    assert!(check(&p, &[Some(0), Some(1)]).is_ok());
+    p.requests[0].together_with.push(1);
+    assert!(matches!(
+        check(&p, &[Some(0), Some(1)]),
+        Err(Violation::Together { .. })
+    ));
+    p.requests[0].together_with.clear();
+    p.requests[0].pin = Some(1);
+    assert!(matches!(
+        check(&p, &[Some(0), Some(1)]),
+        Err(Violation::Pin { .. })
+    ));
+    p.requests[0].pin = None;
+    p.requests[1].latest = Some(0);
+    assert!(matches!(
+        check(&p, &[Some(0), Some(1)]),
+        Err(Violation::Deadline { .. })
+    ));
+    assert!(matches!(
+        check(&p, &[Some(0)]),
+        Err(Violation::WrongLength { .. })
+    ));
+}
+
+#[test]
+fn solves_a_small_plan_optimally() {
+    let mut p = two_slots(vec![
+        item("A", 6, 5.0),
+        item("B", 6, 4.0),
+        item("C", 4, 1.0),
+        item("D", 8, 3.0),
+    ]);
+    p.requests[2].depends_on.push(0);
+    let plan = run(&p).expect("plan");
+    check(&p, &plan.assignment).expect("feasible");
+    assert!(plan.proven_optimal);
+    assert!(plan.bound >= plan.objective - 1e-9);
+    // A+C (10) in slot 0, B in slot 1 (D does not fit next to B): 5+1+3.6
+    assert!((plan.objective - 9.6).abs() < 1e-9, "{plan:?}");
+    let again = run(&p).expect("plan");
+    assert_eq!(
+        (plan.assignment, plan.objective, plan.bound),
+        (again.assignment, again.objective, again.bound)
+    );
+}
+
+#[test]
+fn mandatory_requests_ship_in_time() {
+    let mut p = two_slots(vec![
+        item("A", 6, 0.0),
+        item("B", 6, 9.0),
+        item("C", 3, 0.0),
+    ]);
+    p.requests[0].latest = Some(0);
+    p.requests[2].pin = Some(1);
+    let plan = run(&p).expect("plan");
+    check(&p, &plan.assignment).expect("feasible");
+    assert_eq!(plan.assignment[0], Some(0));
+    assert_eq!(plan.assignment[1], Some(1));
+    assert_eq!(plan.assignment[2], Some(1));
+}
+
+#[test]
+fn contradiction_dependency_cycle() {
+    let mut p = two_slots(vec![
+        item("A", 1, 1.0),
+        item("B", 1, 1.0),
+        item("C", 1, 1.0),
+    ]);
+    p.requests[0].depends_on.push(1);
+    p.requests[1].depends_on.push(2);
+    p.requests[2].depends_on.push(0);
+    match run(&p) {
+        Err(Contradiction::DependencyCycle { requests }) => {
+            let mut r = requests.clone();
+            r.sort();
+            assert_eq!(r, ["A", "B", "C"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn cycle_through_coupling_means_one_slot() {
+    let mut p = two_slots(vec![
+        item("A", 1, 1.0),
+        item("B", 1, 1.0),
+        item("C", 1, 1.0),
+    ]);
+    p.requests[0].together_with.push(1);
+    p.requests[1].depends_on.push(2);
+    p.requests[2].depends_on.push(0);
+    // Not a contradiction: the three can only ship together, in one slot.
+    let plan = run(&p).expect("plan");
+    check(&p, &plan.assignment).expect("feasible");
+    assert_eq!(plan.assignment, [Some(0), Some(0), Some(0)]);
+}
+
+#[test]
+fn contradiction_conflicting_pins_in_group() {
+    let mut p = two_slots(vec![item("A", 1, 1.0), item("B", 1, 1.0)]);
+    p.requests[0].together_with.push(1);
+    p.requests[0].pin = Some(0);
+    p.requests[1].pin = Some(1);
+    assert!(
+        matches!(run(&p), Err(Contradiction::ConflictingPins { requests }) if requests == ["A", "B"])
+    );
+}
+
+#[test]
+fn contradiction_group_too_large() {
+    let mut p = two_slots(vec![item("A", 6, 1.0), item("B", 6, 1.0)]);
+    p.requests[1].together_with.push(0);
+    match run(&p) {
+        Err(Contradiction::GroupTooLarge {
+            requests,
+            effort,
+            max_capacity,
+        }) => {
+            assert_eq!(requests, ["A", "B"]);
+            assert_eq!((effort, max_capacity), (12, 10));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn contradiction_pins_over_capacity() {
+    let mut p = two_slots(vec![item("A", 6, 1.0), item("B", 6, 1.0)]);
+    p.requests[0].pin = Some(1);
+    p.requests[1].pin = Some(1);
+    match run(&p) {
+        Err(Contradiction::PinsOverCapacity { slot, requests, .. }) => {
+            assert_eq!(slot, "2027.2");
+            assert_eq!(requests, ["A", "B"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn contradiction_pin_before_dependency() {
+    let mut p = two_slots(vec![item("A", 1, 1.0), item("B", 1, 1.0)]);
+    p.requests[0].pin = Some(1);
+    p.requests[1].pin = Some(0);
+    p.requests[1].depends_on.push(0);
+    match run(&p) {
+        Err(Contradiction::PinBeforeDependency {
+            request,
+            dependency,
+            ..
+        }) => {
+            assert_eq!((request.as_str(), dependency.as_str()), ("B", "A"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn contradiction_deadline_too_early() {
+    let mut p = two_slots(vec![item("A", 1, 1.0), item("B", 1, 1.0)]);
+    p.requests[0].pin = Some(1);
+    p.requests[1].latest = Some(0);
+    p.requests[1].depends_on.push(0);
+    match run(&p) {
+        Err(Contradiction::DeadlineTooEarly {
+            request, because, ..
+        }) => {
+            assert_eq!((request.as_str(), because.as_str()), ("B", "B"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn contradiction_mandatory_do_not_fit() {
+    let mut p = two_slots(vec![
+        item("A", 6, 1.0),
+        item("B", 6, 1.0),
+        item("C", 6, 1.0),
+    ]);
+    for r in &mut p.requests {
+        r.latest = Some(1);
+    }
+    match run(&p) {
+        Err(Contradiction::MandatoryDoNotFit { requests }) => assert_eq!(requests.len(), 3),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn contradiction_invalid_input() {
+    let mut p = two_slots(vec![item("A", 0, 1.0)]);
+    assert!(matches!(run(&p), Err(Contradiction::Invalid { .. })));
+    p.requests[0].effort = 1;
+    p.requests[0].depends_on.push(7);
+    assert!(matches!(run(&p), Err(Contradiction::Invalid { .. })));
+    p.requests[0].depends_on.clear();
+    p.requests[0].pin = Some(5);
+    assert!(matches!(run(&p), Err(Contradiction::Invalid { .. })));
+}
+
+#[test]
+fn long_contradiction_messages_are_shortened() {
+    let mut p = two_slots((0..20).map(|i| item(&format!("R{i}"), 1, 1.0)).collect());
+    for i in 0..20 {
+        p.requests[i].pin = Some(0);
+    }
+    p.slots[0].capacity = 5;
+    match run(&p) {
+        Err(e @ Contradiction::PinsOverCapacity { .. }) => {
+            let msg = e.to_string();
+            assert!(msg.ends_with("and 10 more"), "{msg}");
+            if let Contradiction::PinsOverCapacity { requests, .. } = e {
+                assert_eq!(requests.len(), 20, "the error itself keeps every id");
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn contradiction_message_names_requests() {
+    let mut p = two_slots(vec![item("CR-1", 1, 1.0), item("CR-2", 1, 1.0)]);
+    p.requests[0].depends_on.push(1);
+    p.requests[1].depends_on.push(0);
+    let msg = run(&p).expect_err("cycle").to_string();
+    assert!(msg.contains("CR-1") && msg.contains("CR-2"), "{msg}");
+}
+
+fn reason_of(reasons: &[RequestReason], id: &str) -> Reason {
+    reasons
+        .iter()
+        .find(|r| r.id == id)
+        .expect("reason")
+        .reason
+        .clone()
+}
+
+#[test]
+fn explain_deferred_reasons() {
+    let mut p = Problem {
+        slots: vec![slot("2027.1", 10, 1.0)],
+        requests: vec![
+            item("BIG", 20, 50.0), // too large
+            item("A", 4, 8.0),     // planned
+            item("B", 3, 6.0),     // planned
+            item("C", 3, 5.0),     // planned
+            item("X", 5, 1.0),     // no room
+            item("Y", 1, 9.0),     // depends on BIG
+            item("Z", 1, 9.0),     // coupled with W, which depends on BIG
+            item("W", 1, 9.0),
+        ],
+        commitments: vec![],
+        stability_penalty: 0.0,
+    };
+    p.requests[5].depends_on.push(0);
+    p.requests[6].together_with.push(7);
+    p.requests[7].depends_on.push(0);
+    let plan = run(&p).expect("plan");
+    let reasons = explain(&p, &plan);
+    assert_eq!(reasons.len(), 8);
+    assert!(matches!(
+        reason_of(&reasons, "BIG"),
+        Reason::Deferred(DeferredReason::TooLarge {
+            effort: 20,
+            max_capacity: 10
+        })
+    ));
+    assert!(
+        matches!(reason_of(&reasons, "Y"), Reason::Deferred(DeferredReason::DependsOnDeferred { dependency }) if dependency == "BIG")
+    );
+    assert!(
+        matches!(reason_of(&reasons, "Z"), Reason::Deferred(DeferredReason::CoupledWithBlocked { request, dependency }) if request == "W" && dependency == "BIG")
+    );
+    match reason_of(&reasons, "X") {
+        Reason::Deferred(DeferredReason::NoRoom {
+            slot_id,
+            needs,
+            lowest_value,
+            ..
+        }) => {
+            assert_eq!(slot_id, "2027.1");
+            assert_eq!(needs, 5);
+            let ids: Vec<&str> = lowest_value.iter().map(|o| o.id.as_str()).collect();
+            // lowest value per effort first: C (5/3), then A (8/4, ties with B by id): 7 units >= 5
+            assert_eq!(ids, ["C", "A"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn explain_no_value_and_planned_stories() {
+    let mut p = two_slots(vec![
+        item("A", 6, 5.0),
+        item("B", 4, 0.0),
+        item("C", 6, 1.0),
+        item("P", 2, 0.0),
+    ]);
+    p.requests[2].depends_on.push(0);
+    p.requests[3].pin = Some(1);
+    p.slots[0].capacity = 6;
+    p.slots[1].capacity = 12;
+    let plan = run(&p).expect("plan");
+    let reasons = explain(&p, &plan);
+    assert!(matches!(
+        reason_of(&reasons, "B"),
+        Reason::Deferred(DeferredReason::NoValue { .. })
+    ));
+    match reason_of(&reasons, "A") {
+        Reason::Planned { slot: 0, why, .. } => {
+            assert!(why.contains(&PlannedReason::NeededBy {
+                requests: vec!["C".into()]
+            }));
+            assert!(why.iter().any(|w| matches!(w, PlannedReason::Value { .. })));
+        }
+        other => panic!("{other:?}"),
+    }
+    match reason_of(&reasons, "C") {
+        Reason::Planned { slot: 1, why, .. } => {
+            assert!(why.contains(&PlannedReason::EarlierSlotsFull), "{why:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    match reason_of(&reasons, "P") {
+        Reason::Planned { slot: 1, why, .. } => assert_eq!(why[0], PlannedReason::Pinned),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn explain_commitments_and_waiting() {
+    let mut p = two_slots(vec![item("A", 8, 0.0), item("B", 8, 0.0)]);
+    p.requests[1].depends_on.push(0);
+    p.slots[1].capacity = 100;
+    p.requests[0].pin = Some(1);
+    p.commitments.push(Commitment {
+        label: "acme".into(),
+        weight: 4.0,
+        requests: vec![1],
+        latest: None,
+    });
+    let plan = run(&p).expect("plan");
+    let reasons = explain(&p, &plan);
+    match reason_of(&reasons, "B") {
+        Reason::Planned { slot: 1, why, .. } => {
+            assert!(why.contains(&PlannedReason::Commitments {
+                labels: vec!["acme".into()]
+            }));
+            assert!(why.contains(&PlannedReason::WaitsForDependency {
+                dependency: "A".into()
+            }));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn commitment_latest_and_multi_slot_solution() {
+    let mut p = two_slots(vec![
+        item("A", 6, 0.0),
+        item("B", 6, 0.0),
+        item("C", 6, 3.0),
+    ]);
+    p.commitments.push(Commitment {
+        label: "acme".into(),
+        weight: 10.0,
+        requests: vec![0, 1],
+        latest: Some(1),
+    });
+    let plan = run(&p).expect("plan");
+    check(&p, &plan.assignment).expect("feasible");
+    // A and B must be split over the two slots; C cannot fit anywhere then.
+    assert!((plan.objective - 9.0).abs() < 1e-9, "{plan:?}");
+    assert!(plan.proven_optimal);
+}
+
+#[test]
+fn larger_problem_keeps_bound_above_objective() {
+    // 60 requests, 3 slots, chains of dependencies and a few commitments.
+    let mut items = Vec::new();
+    for i in 0..60u64 {
+        let mut it = item(&format!("R{i}"), 1 + (i * 7) % 5, ((i * 13) % 11) as f64);
+        if i % 4 == 3 {
+            it.depends_on.push(usize::try_from(i - 1).expect("index"));
+        }
+        items.push(it);
+    }
+    let mut p = Problem {
+        slots: vec![slot("a", 20, 1.0), slot("b", 20, 0.9), slot("c", 20, 0.8)],
+        requests: items,
+        commitments: vec![],
+        stability_penalty: 0.0,
+    };
+    for k in 0..10 {
+        p.commitments.push(Commitment {
+            label: format!("P{k}"),
+            weight: 5.0 + k as f64,
+            requests: vec![k * 5, k * 5 + 2, k * 5 + 4],
+            latest: None,
+        });
+    }
+    let plan = run(&p).expect("plan");
+    check(&p, &plan.assignment).expect("feasible");
+    assert!(plan.bound >= plan.objective - 1e-9);
+    assert!((objective(&p, &plan.assignment) - plan.objective).abs() < 1e-9);
+    assert_eq!(plan.assignment, run(&p).expect("plan").assignment);
+}
+
+#[test]
+fn degenerate_problems() {
+    // No requests.
+    let p = two_slots(vec![]);
+    let plan = run(&p).expect("plan");
+    assert!(plan.assignment.is_empty() && plan.proven_optimal);
+    // No slots: everything is deferred; the stability penalty still counts.
+    let mut p = two_slots(vec![item("A", 1, 3.0)]);
+    p.slots.clear();
+    p.requests[0].previous = None;
+    let plan = run(&p).expect("plan");
+    assert_eq!(plan.assignment, [None]);
+    // No slots but a deadline: a contradiction.
+    p.requests[0].latest = Some(0);
+    assert!(run(&p).is_err());
+    // A request larger than every slot is simply deferred.
+    let p = two_slots(vec![item("HUGE", 50, 9.0), item("A", 2, 1.0)]);
+    let plan = run(&p).expect("plan");
+    assert_eq!(plan.assignment, [None, Some(0)]);
+}
+
+#[test]
+fn one_slot_nrp_shape_with_many_requests() {
+    // The benchmark's shape: score 0, one slot, value only from commitments.
+    let n = 120;
+    let mut items: Vec<Item> = (0..n)
+        .map(|i| item(&format!("R{i}"), 1 + (i as u64 * 7) % 9, 0.0))
+        .collect();
+    for i in 10..n {
+        items[i].depends_on.push(i / 10 - 1);
+    }
+    let commitments = (0..40)
+        .map(|k| Commitment {
+            label: format!("C{k}"),
+            weight: f64::from(5 + (u32::try_from(k).expect("small") * 13) % 17),
+            requests: vec![(k * 3) % n, (k * 7 + 1) % n, (k * 11 + 2) % n],
+            latest: None,
+        })
+        .collect();
+    let p = Problem {
+        slots: vec![slot("2027.1", 150, 1.0)],
+        requests: items,
+        commitments,
+        stability_penalty: 0.0,
+    };
+    let plan = run(&p).expect("plan");
+    check(&p, &plan.assignment).expect("feasible");
+    assert!(plan.bound >= plan.objective - 1e-9);
+    assert!(plan.objective > 0.0);
+    assert_eq!(
+        plan.bound,
+        plan.bound.floor(),
+        "integral data: the bound is floored"
+    );
+}
+
+#[test]
+fn reasons_and_errors_serialize_to_stable_json() {
+    let reason = Reason::Deferred(DeferredReason::NoRoom {
+        slot: 0,
+        slot_id: "2027.1".into(),
+        needs: 5,
+        lowest_value: vec![Occupant {
+            id: "A".into(),
+            effort: 3,
+            value: 2.0,
+        }],
+    });
+    let json = serde_json::to_value(&reason).expect("json");
+    assert_eq!(json["status"], "deferred");
+    assert_eq!(json["reason"], "no_room");
+    assert_eq!(json["needs"], 5);
+    assert_eq!(json["lowest_value"][0]["id"], "A");
+    let planned = Reason::Planned {
+        slot: 1,
+        slot_id: "2027.2".into(),
+        why: vec![
+            PlannedReason::Pinned,
+            PlannedReason::NeededBy {
+                requests: vec!["B".into()],
+            },
+        ],
+    };
+    let json = serde_json::to_value(&planned).expect("json");
+    assert_eq!(json["status"], "planned");
+    assert_eq!(json["why"][0]["reason"], "pinned");
+    assert_eq!(json["why"][1]["requests"][0], "B");
+    let err = Contradiction::DependencyCycle {
+        requests: vec!["A".into(), "B".into()],
+    };
+    let json = serde_json::to_value(&err).expect("json");
+    assert_eq!(json["kind"], "dependency_cycle");
+}
+
+mod bound_props {
+    //! The Lagrangian bound on its own (the solver replaces it by the optimum when
+    //! the exhaustive search runs, so the property tests of `solve` cannot see it).
+    use super::super::{bound, model, search};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn problem() -> impl Strategy<Value = Problem> {
+        (1usize..=3, 1usize..=6)
+            .prop_flat_map(|(r, n)| {
+                (
+                    Just(r),
+                    Just(n),
+                    proptest::collection::vec(0u64..14, r),
+                    proptest::collection::vec(
+                        (
+                            1u64..6,
+                            0u32..10,
+                            proptest::collection::vec(0usize..8, 0..3),
+                            proptest::option::weighted(0.15, 0usize..8),
+                            proptest::option::weighted(0.1, 0usize..3),
+                            proptest::option::weighted(0.1, 0usize..3),
+                            proptest::option::weighted(0.3, 0usize..3),
+                        ),
+                        n,
+                    ),
+                    proptest::collection::vec(
+                        (
+                            1u32..20,
+                            proptest::collection::vec(0usize..8, 1..4),
+                            proptest::option::weighted(0.3, 0usize..3),
+                        ),
+                        0..3,
+                    ),
+                    0u32..3,
+                )
+            })
+            .prop_map(|(r, n, caps, items, commitments, penalty)| Problem {
+                slots: caps
+                    .iter()
+                    .enumerate()
+                    .map(|(s, &c)| slot(&format!("2027.{}", s + 1), c, 1.0 - 0.1 * s as f64))
+                    .collect(),
+                requests: items
+                    .into_iter()
+                    .enumerate()
+                    .map(
+                        |(i, (effort, score, deps, tog, pin, latest, previous))| Item {
+                            id: format!("CR-{i}"),
+                            effort,
+                            score: f64::from(score),
+                            depends_on: deps.into_iter().filter(|&d| d < i).collect(),
+                            together_with: tog.filter(|&t| t < n && t != i).into_iter().collect(),
+                            pin: pin.filter(|&p| p < r),
+                            latest: latest.filter(|&l| l < r),
+                            previous: previous.filter(|&p| p < r),
+                        },
+                    )
+                    .collect(),
+                commitments: commitments
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, (w, reqs, latest))| Commitment {
+                        label: format!("P{k}"),
+                        weight: f64::from(w),
+                        requests: reqs.into_iter().filter(|&x| x < n).collect(),
+                        latest: latest.filter(|&l| l < r),
+                    })
+                    .collect(),
+                stability_penalty: f64::from(penalty) * 0.5,
+            })
+    }
+
+    fn brute_force(p: &Problem) -> Option<f64> {
+        let n = p.requests.len();
+        let r = p.slots.len();
+        let mut a = vec![None; n];
+        let mut best: Option<f64> = None;
+        for mut code in 0..(r + 1).pow(u32::try_from(n).expect("small")) {
+            for x in &mut a {
+                let d = code % (r + 1);
+                code /= r + 1;
+                *x = if d == r { None } else { Some(d) };
+            }
+            if check(p, &a).is_ok() {
+                let v = objective(p, &a);
+                if best.is_none_or(|b| v > b) {
+                    best = Some(v);
+                }
+            }
+        }
+        best
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn lagrangian_bound_is_never_below_the_optimum(p in problem()) {
+            let Ok(m) = model::Model::build(&p) else { return Ok(()) };
+            let Ok(base) = m.pack_mandatory() else { return Ok(()) };
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            let mut s = search::Search::new(&m, base, 1_000_000, deadline);
+            let b = bound::lagrangian(&m, &mut s, 1_000_000, deadline);
+            if let Some(opt) = brute_force(&p) {
+                prop_assert!(b.bound >= opt - 1e-7, "bound {} below optimum {}", b.bound, opt);
+                // and the search's primal never exceeds it
+                prop_assert!(s.best_value() <= opt + 1e-7);
+            }
+        }
+    }
+}
