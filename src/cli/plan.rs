@@ -924,8 +924,9 @@ fn reason_text(r: &planning::Reason) -> String {
                 if took.is_empty() {
                     format!("capacity: needs {needs} more units in {slot_id}")
                 } else {
+                    let verb = if took.len() == 1 { "is" } else { "are" };
                     format!(
-                        "capacity: needs {needs} more units in {slot_id}; the room is taken by {}, which are worth more",
+                        "capacity: needs {needs} more units in {slot_id}; the room is taken by {}, which {verb} worth more",
                         took.join(", ")
                     )
                 }
