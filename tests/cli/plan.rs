@@ -281,3 +281,126 @@ fn replanning_is_stable() {
     assert!(moved <= 4, "a small score change moved {moved} requests");
     assert!(!before.is_empty());
 }
+
+/// The `gen_backlog` example, which `cargo test` builds next to the test binaries.
+fn gen_backlog() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .expect("target dir");
+    let bin = dir
+        .join("examples")
+        .join(format!("gen_backlog{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo test` (it builds the examples)",
+        bin.display()
+    );
+    bin
+}
+
+#[test]
+fn generated_backlogs_get_feasible_deterministic_plans() {
+    for (n, seed) in [(60, "3"), (300, "11")] {
+        let mut t = Test::empty();
+        t.at("2026-12-01T00:00:00Z");
+        let out = std::process::Command::new(gen_backlog())
+            .args(["--requests", &n.to_string(), "--seed", seed])
+            .arg(t.root())
+            .output()
+            .expect("run gen_backlog");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let p = plan_json(&t, &[]);
+        assert_eq!(
+            plan_json(&t, &[])["releases"],
+            p["releases"],
+            "same input, same plan"
+        );
+        let at = scope_of(&p);
+        let capacity: Vec<u64> = p["releases"]
+            .as_array()
+            .expect("releases")
+            .iter()
+            .map(|r| r["capacity"].as_u64().expect("capacity"))
+            .collect();
+        let mut load = vec![0_u64; capacity.len()];
+        let slot_of = |id: &str| -> usize {
+            id.strip_prefix("2027.")
+                .and_then(|n| n.parse::<usize>().ok())
+                .expect("2027.N")
+                - 1
+        };
+        for entry in std::fs::read_dir(t.path("requests")).expect("requests") {
+            let path = entry.expect("entry").path();
+            let id = path
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned();
+            let req: toml::Table = std::fs::read_to_string(&path)
+                .expect("read")
+                .parse()
+                .expect("toml");
+            let ids = |key: &str| -> Vec<String> {
+                req.get(key)
+                    .and_then(|v| v.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let Some(&slot) = at.get(&id) else {
+                assert!(req.get("pin").is_none(), "{id} is pinned but not planned");
+                assert!(
+                    req.get("deadline").is_none(),
+                    "{id} has a deadline but is not planned"
+                );
+                continue;
+            };
+            load[slot] +=
+                u64::try_from(req["effort"].as_integer().expect("effort")).expect("positive");
+            for d in ids("depends_on") {
+                assert!(
+                    at.get(&d).is_some_and(|&s| s <= slot),
+                    "{id} in slot {slot} before its dependency {d}"
+                );
+            }
+            for c in ids("together_with") {
+                assert_eq!(at.get(&c), Some(&slot), "{id} and {c} must ship together");
+            }
+            if let Some(pin) = req.get("pin").and_then(|v| v.as_str()) {
+                assert_eq!(slot, slot_of(pin), "{id} pinned to {pin}");
+            }
+            if let Some(deadline) = req.get("deadline") {
+                let date = p["releases"][slot]["release_date"]
+                    .as_str()
+                    .expect("date")
+                    .to_owned();
+                assert!(
+                    date <= deadline.to_string(),
+                    "{id} ships {date}, after its deadline {deadline}"
+                );
+            }
+        }
+        for (i, (l, c)) in load.iter().zip(&capacity).enumerate() {
+            assert!(l <= c, "release {i} over capacity: {l} > {c}");
+            assert_eq!(
+                *l,
+                p["releases"][i]["load"].as_u64().expect("load"),
+                "reported load"
+            );
+        }
+        let (objective, bound) = (
+            p["objective"].as_f64().expect("objective"),
+            p["bound"].as_f64().expect("bound"),
+        );
+        assert!(bound + 1e-6 >= objective && objective > 0.0);
+    }
+}
