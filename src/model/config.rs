@@ -158,7 +158,7 @@ impl Default for PlanningConfig {
         Self {
             release_weights: vec![1.0, 0.9, 0.8, 0.7, 0.6, 0.5],
             stability_penalty: 0.05,
-            time_limit: 5.0,
+            time_limit: 10.0,
         }
     }
 }
