@@ -146,8 +146,19 @@ fn plan_ok(m: &Model, slots: &[usize]) -> bool {
     (0..r_n).all(|r| load[r] <= m.caps[r])
 }
 
+/// Rounds an upper bound down to the grid `unit` of the objective (0 = no grid): every
+/// plan's value is a multiple of the unit, so a bound just above one is worth that one.
+pub(crate) fn floor_to_grid(unit: f64, l: f64) -> f64 {
+    if unit > 0.0 && l.is_finite() {
+        let k = l / unit;
+        (k + 1e-7 * k.abs().max(1.0)).floor() * unit
+    } else {
+        l
+    }
+}
+
 /// The largest unit of which every objective coefficient is a multiple (0 = none found).
-fn grid(m: &Model) -> f64 {
+pub(crate) fn grid(m: &Model) -> f64 {
     let mut coef: Vec<f64> = m.value.iter().flatten().copied().collect();
     for c in &m.commits {
         coef.extend(m.weights.iter().map(|w| c.weight * w));
@@ -216,14 +227,7 @@ struct Bb<'a, 'm> {
 impl Bb<'_, '_> {
     /// The bound rounded down to the grid of the objective (when it has one).
     fn floor(&self, l: f64) -> f64 {
-        let l = finish(self.m, l);
-        if self.unit > 0.0 {
-            // The optimum is a multiple of the unit: a bound just above one is worth that one.
-            let k = l / self.unit;
-            (k + 1e-7 * k.abs().max(1.0)).floor() * self.unit
-        } else {
-            l
-        }
+        floor_to_grid(self.unit, finish(self.m, l))
     }
 
     /// Bounds the subtree of `dom` (a few subgradient steps from `lambda`).

@@ -471,7 +471,9 @@ pub fn solve(
     // Bound (and closure-guided starting solutions).
     let lagr = bound::lagrangian(&model, &mut search, options.node_limit, deadline);
     stats.flow_solves = lagr.flow_solves;
-    let mut best_bound = lagr.bound;
+    // Every plan's value lies on the grid of the objective's coefficients.
+    let mut best_bound =
+        bb::floor_to_grid(bb::grid(&model), lagr.bound - model.constant) + model.constant;
     progress(Progress {
         phase: "bound",
         objective: search.best_value() + model.constant,
