@@ -232,3 +232,144 @@ proptest! {
         }
     }
 }
+
+/// Backlogs of 11–12 requests over three releases: above the exhaustive search's
+/// size, small enough for the branch and bound to finish and for a pruned brute force.
+fn mid_problem() -> impl Strategy<Value = Problem> {
+    (11usize..=12)
+        .prop_flat_map(|n| {
+            let slots = proptest::collection::vec(3u64..14, 3);
+            let items = proptest::collection::vec(
+                (
+                    1u64..6,
+                    0u32..10,
+                    proptest::collection::vec(0usize..12, 0..3),
+                    proptest::option::weighted(0.08, 0usize..12),
+                    proptest::option::weighted(0.05, 0usize..3),
+                    proptest::option::weighted(0.05, 0usize..3),
+                    proptest::option::weighted(0.3, 0usize..3),
+                ),
+                n,
+            );
+            let commitments = proptest::collection::vec(
+                (
+                    1u32..20,
+                    proptest::collection::vec(0usize..12, 1..4),
+                    proptest::option::weighted(0.3, 0usize..3),
+                ),
+                0..3,
+            );
+            (Just(n), slots, items, commitments, 0u32..3)
+        })
+        .prop_map(|(n, caps, items, commitments, penalty)| Problem {
+            slots: caps
+                .iter()
+                .enumerate()
+                .map(|(s, &c)| Slot {
+                    id: format!("2027.{}", s + 1),
+                    capacity: c,
+                    weight: 1.0 - 0.1 * s as f64,
+                })
+                .collect(),
+            requests: items
+                .into_iter()
+                .enumerate()
+                .map(
+                    |(i, (effort, score, deps, tog, pin, latest, previous))| Item {
+                        id: format!("CR-{i}"),
+                        effort,
+                        score: f64::from(score),
+                        depends_on: deps.into_iter().filter(|&d| d < i).collect(),
+                        together_with: tog.filter(|&t| t < n && t != i).into_iter().collect(),
+                        pin,
+                        latest,
+                        previous,
+                    },
+                )
+                .collect(),
+            commitments: commitments
+                .into_iter()
+                .enumerate()
+                .map(|(k, (w, reqs, latest))| Commitment {
+                    label: format!("P{k}"),
+                    weight: f64::from(w),
+                    requests: reqs.into_iter().filter(|&x| x < n).collect(),
+                    latest,
+                })
+                .collect(),
+            stability_penalty: f64::from(penalty) * 0.5,
+        })
+}
+
+/// The optimum by a depth-first enumeration that cuts assignments already over
+/// capacity or breaking a constraint among the requests assigned so far.
+fn brute_force_pruned(p: &Problem) -> Option<f64> {
+    fn go(
+        p: &Problem,
+        i: usize,
+        a: &mut Vec<Option<usize>>,
+        load: &mut [u64],
+        best: &mut Option<f64>,
+    ) {
+        let n = p.requests.len();
+        if i == n {
+            if check(p, a).is_ok() {
+                let v = objective(p, a);
+                if best.is_none_or(|b| v > b) {
+                    *best = Some(v);
+                }
+            }
+            return;
+        }
+        let it = &p.requests[i];
+        for choice in (0..p.slots.len()).map(Some).chain([None]) {
+            let ok = match choice {
+                Some(s) => {
+                    load[s] + it.effort <= p.slots[s].capacity
+                        && it.pin.is_none_or(|x| x == s)
+                        && it.latest.is_none_or(|l| s <= l)
+                        && it.depends_on.iter().all(|&d| a[d].is_some_and(|y| y <= s))
+                }
+                None => it.pin.is_none() && it.latest.is_none(),
+            } && it.together_with.iter().all(|&t| t >= i || a[t] == choice)
+                && (0..i).all(|j| !p.requests[j].together_with.contains(&i) || a[j] == choice);
+            if !ok {
+                continue;
+            }
+            a[i] = choice;
+            if let Some(s) = choice {
+                load[s] += it.effort;
+            }
+            go(p, i + 1, a, load, best);
+            if let Some(s) = choice {
+                load[s] -= it.effort;
+            }
+            a[i] = None;
+        }
+    }
+    let mut best = None;
+    let mut a = vec![None; p.requests.len()];
+    let mut load = vec![0; p.slots.len()];
+    go(p, 0, &mut a, &mut load, &mut best);
+    best
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    #[test]
+    fn mid_size_plans_are_proven_optimal(p in mid_problem()) {
+        let options = Options::default();
+        let brute = brute_force_pruned(&p);
+        if let Ok(plan) = solve(&p, &options, &mut |_| {}) {
+            let best = brute.expect("a plan exists, so brute force finds one");
+            prop_assert!(check(&p, &plan.assignment).is_ok(), "{:?}", check(&p, &plan.assignment));
+            prop_assert!(plan.bound >= best - 1e-9, "bound {} below the optimum {}", plan.bound, best);
+            prop_assert!(plan.proven_optimal, "not proven: objective {} bound {} optimum {}", plan.objective, plan.bound, best);
+            prop_assert!((plan.objective - best).abs() < 1e-9, "objective {} optimum {}", plan.objective, best);
+            prop_assert!((plan.bound - plan.objective).abs() < 1e-9);
+            let again = solve(&p, &options, &mut |_| {}).expect("same input");
+            prop_assert_eq!(plan.assignment, again.assignment);
+        }
+    }
+}

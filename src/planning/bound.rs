@@ -13,13 +13,15 @@ use super::search::{Elem, Search};
 pub(crate) struct LagrResult {
     pub bound: f64,
     pub flow_solves: u64,
+    /// The multipliers of the best (lowest) bound found.
+    pub lambda: Vec<f64>,
 }
 
-const FREE: u8 = 0;
-const ONE: u8 = 1;
-const ZERO: u8 = 2;
+pub(crate) const FREE: u8 = 0;
+pub(crate) const ONE: u8 = 1;
+pub(crate) const ZERO: u8 = 2;
 
-struct Net {
+pub(crate) struct Net {
     r: usize,
     g_n: usize,
     status: Vec<u8>,
@@ -39,7 +41,7 @@ impl Net {
         g * self.r + r
     }
 
-    fn build(m: &Model) -> Self {
+    pub(crate) fn build(m: &Model) -> Self {
         let r_n = m.r;
         let g_n = m.groups();
         let c_n = m.commits.len();
@@ -133,6 +135,19 @@ impl Net {
 
     /// L(λ), and the slot of each group in the optimal closure (R = not in it).
     fn eval(&mut self, m: &Model, lambda: &[f64]) -> (f64, Vec<usize>) {
+        self.eval_fixed(m, lambda, None)
+    }
+
+    /// L(λ) with some "group ships by slot r" variables forced (`fix[g * R + r]` is
+    /// `FREE`, `ONE` or `ZERO`; only consulted where the network leaves them free).
+    /// The forcing must be closed under the dependency arcs (no forced one needing a
+    /// forced zero); otherwise the result is not finite.
+    pub(crate) fn eval_fixed(
+        &mut self,
+        m: &Model,
+        lambda: &[f64],
+        fix: Option<&[u8]>,
+    ) -> (f64, Vec<usize>) {
         let r_n = self.r;
         self.flow.caps_mut().copy_from_slice(&self.init_caps);
         let mut constant: f64 = (0..self.g_n).map(|g| m.value[g][r_n]).sum();
@@ -153,6 +168,16 @@ impl Net {
                 constant += w;
                 continue;
             }
+            let forced = fix.and_then(|f| f.get(v).copied()).unwrap_or(FREE);
+            if forced == ONE {
+                constant += w;
+                self.flow.set_cap(self.src_e[v], f64::INFINITY);
+                continue;
+            }
+            if forced == ZERO {
+                self.flow.set_cap(self.snk_e[v], f64::INFINITY);
+                continue;
+            }
             scale += w.abs();
             if w > 0.0 {
                 pos += w;
@@ -168,7 +193,10 @@ impl Net {
         for (g, slot) in slots.iter_mut().enumerate() {
             for r in 0..r_n {
                 let v = self.z(g, r);
-                if self.status[v] == ONE || (self.status[v] == FREE && side[v]) {
+                let forced = fix.and_then(|f| f.get(v).copied()).unwrap_or(FREE);
+                if self.status[v] == ONE
+                    || (self.status[v] == FREE && forced != ZERO && (forced == ONE || side[v]))
+                {
                     *slot = r;
                     break;
                 }
@@ -179,7 +207,7 @@ impl Net {
     }
 }
 
-fn finish(m: &Model, l: f64) -> f64 {
+pub(crate) fn finish(m: &Model, l: f64) -> f64 {
     if m.integral {
         (l + 1e-7 * l.abs().max(1.0)).floor()
     } else {
@@ -232,6 +260,7 @@ pub(crate) fn lagrangian(
         return LagrResult {
             bound: v,
             flow_solves: 0,
+            lambda: Vec::new(),
         };
     }
     // A greedy start, so the bound phase has a primal to aim at.
@@ -245,6 +274,7 @@ pub(crate) fn lagrangian(
         (node_limit / edges / 2).clamp(12, 150)
     };
     let mut best = f64::INFINITY;
+    let mut best_lambda = vec![0.0; r_n];
     let mut solves = 0u64;
     if r_n == 1 {
         let hi0: f64 = net.base_w.iter().filter(|w| **w > 0.0).sum::<f64>() + 1.0;
@@ -256,7 +286,10 @@ pub(crate) fn lagrangian(
             let lam = if it == 0 { 0.0 } else { 0.5 * (lo + hi) };
             let (l, slots) = net.eval(m, &[lam]);
             solves += 1;
-            best = best.min(l);
+            if l < best {
+                best = l;
+                best_lambda[0] = lam;
+            }
             let load: u64 = (0..m.groups())
                 .filter(|&g| slots[g] == 0)
                 .map(|g| m.effort[g])
@@ -287,6 +320,9 @@ pub(crate) fn lagrangian(
             }
             let (l, slots) = net.eval(m, &lambda);
             solves += 1;
+            if l < best {
+                best_lambda.copy_from_slice(&lambda);
+            }
             if l < best - 1e-9 * l.abs().max(1.0) {
                 best = l;
                 stale = 0;
@@ -328,5 +364,6 @@ pub(crate) fn lagrangian(
     LagrResult {
         bound: finish(m, best),
         flow_solves: solves,
+        lambda: best_lambda,
     }
 }

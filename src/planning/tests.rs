@@ -687,3 +687,148 @@ mod bound_props {
         }
     }
 }
+
+/// 11 requests over three releases: too big for the exhaustive search; the branch and
+/// bound must prove the optimum (a leaf's value is its plan's, not the Lagrangian's).
+#[test]
+fn branch_and_bound_proves_a_mid_size_optimum() {
+    let p = Problem {
+        slots: vec![
+            Slot {
+                id: "2027.1".to_string(),
+                capacity: 6,
+                weight: 1.0,
+            },
+            Slot {
+                id: "2027.2".to_string(),
+                capacity: 13,
+                weight: 0.9,
+            },
+            Slot {
+                id: "2027.3".to_string(),
+                capacity: 5,
+                weight: 0.8,
+            },
+        ],
+        requests: vec![
+            Item {
+                id: "CR-0".to_string(),
+                effort: 5,
+                score: 3.0,
+                depends_on: vec![],
+                together_with: vec![],
+                pin: None,
+                latest: None,
+                previous: None,
+            },
+            Item {
+                id: "CR-1".to_string(),
+                effort: 1,
+                score: 0.0,
+                depends_on: vec![],
+                together_with: vec![],
+                pin: None,
+                latest: None,
+                previous: None,
+            },
+            Item {
+                id: "CR-2".to_string(),
+                effort: 2,
+                score: 2.0,
+                depends_on: vec![],
+                together_with: vec![],
+                pin: None,
+                latest: None,
+                previous: Some(0),
+            },
+            Item {
+                id: "CR-3".to_string(),
+                effort: 4,
+                score: 6.0,
+                depends_on: vec![],
+                together_with: vec![],
+                pin: None,
+                latest: None,
+                previous: None,
+            },
+            Item {
+                id: "CR-4".to_string(),
+                effort: 2,
+                score: 2.0,
+                depends_on: vec![],
+                together_with: vec![],
+                pin: None,
+                latest: None,
+                previous: None,
+            },
+            Item {
+                id: "CR-5".to_string(),
+                effort: 4,
+                score: 8.0,
+                depends_on: vec![],
+                together_with: vec![],
+                pin: None,
+                latest: None,
+                previous: Some(1),
+            },
+            Item {
+                id: "CR-6".to_string(),
+                effort: 5,
+                score: 1.0,
+                depends_on: vec![],
+                together_with: vec![],
+                pin: None,
+                latest: None,
+                previous: Some(1),
+            },
+            Item {
+                id: "CR-7".to_string(),
+                effort: 3,
+                score: 7.0,
+                depends_on: vec![],
+                together_with: vec![],
+                pin: None,
+                latest: None,
+                previous: None,
+            },
+            Item {
+                id: "CR-8".to_string(),
+                effort: 2,
+                score: 3.0,
+                depends_on: vec![2],
+                together_with: vec![],
+                pin: None,
+                latest: None,
+                previous: Some(0),
+            },
+            Item {
+                id: "CR-9".to_string(),
+                effort: 2,
+                score: 3.0,
+                depends_on: vec![0],
+                together_with: vec![],
+                pin: None,
+                latest: None,
+                previous: None,
+            },
+            Item {
+                id: "CR-10".to_string(),
+                effort: 3,
+                score: 5.0,
+                depends_on: vec![],
+                together_with: vec![],
+                pin: None,
+                latest: None,
+                previous: Some(2),
+            },
+        ],
+        commitments: vec![],
+        stability_penalty: 1.0,
+    };
+    let plan = solve(&p, &Options::default(), &mut |_| {}).expect("plannable");
+    assert!(check(&p, &plan.assignment).is_ok());
+    assert!(!plan.stats.exhaustive);
+    assert!(plan.proven_optimal, "{plan:?}");
+    assert!((plan.objective - 28.9).abs() < 1e-9, "{plan:?}");
+    assert!((plan.bound - plan.objective).abs() < 1e-9);
+}
