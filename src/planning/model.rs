@@ -509,6 +509,11 @@ impl Model {
                 placed[g] = true;
             }
             if let Some(&bad) = mand.iter().find(|&&g| !placed[g] && self.latest[g] <= s) {
+                // Earliest-deadline-first is only a heuristic: before calling the
+                // input contradictory, search the mandatory packings exactly.
+                if let Some(found) = self.search_mandatory(&mand) {
+                    return Ok(found);
+                }
                 let mut reqs: Vec<String> = self.members[bad]
                     .iter()
                     .map(|&m| self.ids[m].clone())
@@ -522,6 +527,77 @@ impl Model {
             }
         }
         Ok(slot)
+    }
+
+    /// Exact depth-first search for a packing of the mandatory groups: dependencies
+    /// first, each group in its window and not before its dependencies, within the
+    /// capacities. `None` when there is none — or when the (deterministic) node
+    /// budget runs out, in which case the caller reports the input as contradictory.
+    fn search_mandatory(&self, mand: &[usize]) -> Option<Vec<usize>> {
+        const NODE_LIMIT: u64 = 2_000_000;
+        if self.r == 0 {
+            return None;
+        }
+        // Topological order of the mandatory groups (their dependencies are mandatory too).
+        let mut order = Vec::with_capacity(mand.len());
+        let mut done = vec![false; self.groups()];
+        while order.len() < mand.len() {
+            let before = order.len();
+            for &g in mand {
+                if !done[g] && self.deps[g].iter().all(|&d| done[d] || !self.mandatory[d]) {
+                    done[g] = true;
+                    order.push(g);
+                }
+            }
+            if order.len() == before {
+                return None; // a cycle; reported elsewhere
+            }
+        }
+        let mut slot = vec![self.r; self.groups()];
+        let mut load = vec![0u64; self.r];
+        let mut nodes = 0u64;
+        if self.place_mandatory(&order, 0, &mut slot, &mut load, &mut nodes, NODE_LIMIT) {
+            Some(slot)
+        } else {
+            None
+        }
+    }
+
+    fn place_mandatory(
+        &self,
+        order: &[usize],
+        k: usize,
+        slot: &mut [usize],
+        load: &mut [u64],
+        nodes: &mut u64,
+        limit: u64,
+    ) -> bool {
+        let Some(&g) = order.get(k) else {
+            return true;
+        };
+        *nodes += 1;
+        if *nodes > limit {
+            return false;
+        }
+        let after_deps = self.deps[g]
+            .iter()
+            .filter(|&&d| slot[d] < self.r)
+            .map(|&d| slot[d])
+            .max()
+            .unwrap_or(0);
+        let last = self.latest[g].min(self.r.saturating_sub(1));
+        for s in self.earliest[g].max(after_deps)..=last {
+            if load[s] + self.effort[g] <= self.caps[s] {
+                load[s] += self.effort[g];
+                slot[g] = s;
+                if self.place_mandatory(order, k + 1, slot, load, nodes, limit) {
+                    return true;
+                }
+                load[s] -= self.effort[g];
+                slot[g] = self.r;
+            }
+        }
+        false
     }
 }
 

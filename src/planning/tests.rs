@@ -263,6 +263,35 @@ fn contradiction_mandatory_do_not_fit() {
 }
 
 #[test]
+fn mandatory_requests_that_earliest_deadline_first_cannot_pack_still_ship() {
+    // EDF puts D (deadline slot 1) into slot 0 first; then B (needs A, deadline
+    // slot 2) no longer fits anywhere. The exact packing exists: A+B in slot 0,
+    // D in slot 1. Found by the property test; must not be called contradictory.
+    let mut b = item("B", 3, 0.0);
+    b.depends_on = vec![0];
+    b.latest = Some(2);
+    let mut d = item("D", 2, 0.0);
+    d.latest = Some(1);
+    let p = Problem {
+        slots: vec![
+            slot("2027.1", 6, 1.0),
+            slot("2027.2", 2, 0.9),
+            slot("2027.3", 0, 0.8),
+        ],
+        requests: vec![item("A", 2, 0.0), b, d],
+        commitments: vec![],
+        stability_penalty: 0.0,
+    };
+    let plan = run(&p).expect("a packing exists");
+    check(&p, &plan.assignment).expect("feasible");
+    assert!(
+        plan.assignment.iter().all(Option::is_some),
+        "{:?}",
+        plan.assignment
+    );
+}
+
+#[test]
 fn contradiction_invalid_input() {
     let mut p = two_slots(vec![item("A", 0, 1.0)]);
     assert!(matches!(run(&p), Err(Contradiction::Invalid { .. })));
