@@ -15,7 +15,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
-use super::bound::{finish, Net, FREE, ONE, ZERO};
+use super::bound::{finish, subgradient, Net, FREE, ONE, ZERO};
 use super::model::Model;
 use super::search::{total_value, Search};
 
@@ -278,21 +278,7 @@ impl Bb<'_, '_> {
             if self.floor(best) <= inc + self.tol {
                 return Eval::Closed;
             }
-            let mut load = vec![0u64; r_n];
-            for g in 0..m.groups() {
-                if slots[g] < r_n {
-                    load[slots[g]] += m.effort[g];
-                }
-            }
-            #[allow(clippy::cast_precision_loss)]
-            let grad: Vec<f64> = (0..r_n)
-                .map(|r| m.caps[r] as f64 - load[r] as f64)
-                .collect();
-            let norm: f64 = grad
-                .iter()
-                .zip(&lambda)
-                .map(|(g, l)| if *l <= 0.0 && *g > 0.0 { 0.0 } else { g * g })
-                .sum();
+            let (grad, norm) = subgradient(m, &slots, &lambda);
             if norm <= 0.0 {
                 break;
             }

@@ -248,6 +248,28 @@ fn seed(m: &Model, search: &mut Search, slots: &[usize], repair: bool) {
     }
 }
 
+/// The subgradient of the Lagrangian at `lambda` for the closure's `slots` (capacity
+/// minus load per release), and its squared norm projected onto λ ≥ 0.
+pub(crate) fn subgradient(m: &Model, slots: &[usize], lambda: &[f64]) -> (Vec<f64>, f64) {
+    let r_n = m.r;
+    let mut load = vec![0u64; r_n];
+    for g in 0..m.groups() {
+        if slots[g] < r_n {
+            load[slots[g]] += m.effort[g];
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let grad: Vec<f64> = (0..r_n)
+        .map(|r| m.caps[r] as f64 - load[r] as f64)
+        .collect();
+    let norm = grad
+        .iter()
+        .zip(lambda)
+        .map(|(g, l)| if *l <= 0.0 && *g > 0.0 { 0.0 } else { g * g })
+        .sum();
+    (grad, norm)
+}
+
 pub(crate) fn lagrangian(
     m: &Model,
     search: &mut Search,
@@ -336,21 +358,7 @@ pub(crate) fn lagrangian(
             search.nodes += edges / 16;
             // Repairs are the expensive part on big backlogs: not after every cut.
             seed(m, search, &slots, it % repair_every == 0 || it + 1 == iters);
-            let mut load = vec![0u64; r_n];
-            for g in 0..m.groups() {
-                if slots[g] < r_n {
-                    load[slots[g]] += m.effort[g];
-                }
-            }
-            #[allow(clippy::cast_precision_loss)]
-            let grad: Vec<f64> = (0..r_n)
-                .map(|r| m.caps[r] as f64 - load[r] as f64)
-                .collect();
-            let norm: f64 = grad
-                .iter()
-                .zip(&lambda)
-                .map(|(g, l)| if *l <= 0.0 && *g > 0.0 { 0.0 } else { g * g })
-                .sum();
+            let (grad, norm) = subgradient(m, &slots, &lambda);
             let lb = search.best_value();
             if norm <= 0.0 || finish(m, best) <= lb + m.tolerance() || theta < 1e-4 {
                 break;

@@ -483,6 +483,35 @@ impl<'a> Search<'a> {
     // ---- construction and local search --------------------------------------
 
     /// Greedy fill: add elements by value per effort while they fit.
+    /// Tries `(ratio, elem, slot)` moves best ratio first (ties by index), committing
+    /// each that still fits and still improves the plan. `Some(true)` when any was
+    /// committed; `None` when `budgeted` and the work budget ran out.
+    fn insert_improving(
+        &mut self,
+        mut moves: Vec<(f64, usize, usize)>,
+        budgeted: bool,
+    ) -> Option<bool> {
+        moves.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let mut added = false;
+        for (_, i, r) in moves {
+            if budgeted && self.out_of_budget() {
+                return None;
+            }
+            let e = self.elems[i];
+            if self.elem_slot(e) <= r {
+                continue;
+            }
+            let before = self.value();
+            if self.insert(e, r) && self.cap_ok() && self.txn_value() > before + EPS {
+                self.commit();
+                added = true;
+            } else {
+                self.rollback();
+            }
+        }
+        Some(added)
+    }
+
     pub fn greedy_fill(&mut self) {
         for _round in 0..3 {
             let mut cands: Vec<(f64, usize, usize)> = Vec::new();
@@ -515,25 +544,7 @@ impl<'a> Search<'a> {
             if cands.is_empty() {
                 return;
             }
-            cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-            let mut added = false;
-            for (_, i, r) in cands {
-                if self.out_of_budget() {
-                    return;
-                }
-                let e = self.elems[i];
-                if self.elem_slot(e) <= r {
-                    continue;
-                }
-                let before = self.value();
-                if self.insert(e, r) && self.cap_ok() && self.txn_value() > before + EPS {
-                    self.commit();
-                    added = true;
-                } else {
-                    self.rollback();
-                }
-            }
-            if !added {
+            if self.insert_improving(cands, true) != Some(true) {
                 return;
             }
         }
@@ -587,22 +598,7 @@ impl<'a> Search<'a> {
                 }
             }
             self.noise = false;
-            fits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-            let mut added = false;
-            for (_, i, r) in fits {
-                let e = self.elems[i];
-                if self.elem_slot(e) <= r {
-                    continue;
-                }
-                let before = self.value();
-                if self.insert(e, r) && self.cap_ok() && self.txn_value() > before + EPS {
-                    self.commit();
-                    added = true;
-                } else {
-                    self.rollback();
-                }
-            }
-            if added {
+            if self.insert_improving(fits, false) == Some(true) {
                 return true;
             }
         }
