@@ -1,15 +1,18 @@
-//! Errors, how they are printed, and which exit code they map to.
+//! Errors: what kind each one is, which exit code it maps to, and what to do
+//! about it. Printing lives in [`crate::output`]; this module imports nothing of
+//! the crate, so that every layer can use it.
 //!
 //! Exit codes (documented in `--help` and the README):
-//! 0 success; 1 invalid input or a failed operation; 2 usage error (clap);
-//! 3 a gate or check that does not pass.
+//! 0 success; 1 invalid input or a failed or refused operation (nothing was
+//! written); 2 usage error; 3 a gate or check that does not pass.
 //!
 //! Data problems are [`Diagnostic`]s that point at a file, line and column and say
-//! what to do; everything else is an `anyhow::Error` whose chain is printed as
-//! `error: …` / `caused by: …`, with a [`Hint`] from anywhere in the chain last.
+//! what to do, collected in [`Invalid`]. Everything else is an [`Error`] with a
+//! [`ErrorKind`] and a hint, carried in an `anyhow::Error` whose context chain says
+//! what zyklus was doing.
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
 
 /// Process exit codes.
@@ -45,6 +48,9 @@ pub struct Diagnostic {
     pub snippet: Option<String>,
 }
 
+/// The longest source line a diagnostic quotes; longer ones are cut around the column.
+const SNIPPET_MAX: usize = 160;
+
 impl Diagnostic {
     #[must_use]
     pub fn error(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
@@ -73,15 +79,23 @@ impl Diagnostic {
         self
     }
 
-    /// Points the diagnostic at a 1-based line and column of `source`.
+    /// Points the diagnostic at a 1-based line and column of `source`. The quoted
+    /// line is bounded (a 5 MB line is not printed whole) and the column adjusted.
     #[must_use]
     pub fn at(mut self, source: &str, line: usize, column: usize) -> Self {
         self.line = Some(line);
         self.column = Some(column);
-        self.snippet = source
-            .lines()
-            .nth(line.saturating_sub(1))
-            .map(str::to_owned);
+        if let Some(text) = source.lines().nth(line.saturating_sub(1)) {
+            let chars = text.chars().count();
+            if chars <= SNIPPET_MAX {
+                self.snippet = Some(text.to_owned());
+            } else {
+                let start = column.saturating_sub(SNIPPET_MAX / 2).min(chars - SNIPPET_MAX);
+                let cut: String = text.chars().skip(start).take(SNIPPET_MAX).collect();
+                self.snippet = Some(cut);
+                self.column = Some(column - start);
+            }
+        }
         self
     }
 
@@ -93,45 +107,6 @@ impl Diagnostic {
             (Some(l), None) => format!("{}:{l}", self.file.display()),
             _ => self.file.display().to_string(),
         }
-    }
-
-    /// Writes the diagnostic the way cargo and rustc do: headline, location, the
-    /// source line with a caret, then the hint.
-    ///
-    /// # Errors
-    /// When writing fails.
-    pub fn write_to(&self, w: &mut dyn Write, paint: &crate::ui::Paint) -> io::Result<()> {
-        let (label, style) = match self.level {
-            Level::Error => ("error", crate::ui::Style::Error),
-            Level::Warning => ("warning", crate::ui::Style::Warning),
-        };
-        writeln!(w, "{}: {}", paint.apply(style, label), self.message)?;
-        writeln!(
-            w,
-            "  {} {}",
-            paint.apply(crate::ui::Style::Dim, "-->"),
-            self.location()
-        )?;
-        if let (Some(line), Some(col), Some(src)) = (self.line, self.column, &self.snippet) {
-            let num = line.to_string();
-            let pad = " ".repeat(num.len());
-            writeln!(w, "  {pad} |")?;
-            writeln!(w, "  {num} | {src}")?;
-            let caret_pad: String = src
-                .chars()
-                .take(col.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            writeln!(w, "  {pad} | {caret_pad}{}", paint.apply(style, "^"))?;
-        }
-        if let Some(h) = &self.hint {
-            writeln!(
-                w,
-                "  = {}: {h}",
-                paint.apply(crate::ui::Style::Hint, "help")
-            )?;
-        }
-        Ok(())
     }
 }
 
@@ -146,21 +121,95 @@ impl fmt::Display for Diagnostic {
 #[error("{} in the workspace; nothing was written", plural(.0.iter().filter(|d| d.level == Level::Error).count(), "error"))]
 pub struct Invalid(pub Vec<Diagnostic>);
 
-/// An error the user can fix, with what to do about it.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Hint {
-    pub message: String,
-    pub hint: String,
+/// What kind of failure an [`Error`] is; decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Input that is wrong: a value, an id, a file outside the workspace. Exit 1.
+    Invalid,
+    /// An operation the workspace's state does not allow (a frozen scope, a
+    /// dirty repository, no confirmation). Exit 1.
+    Refused,
+    /// Something outside zyklus failed: a file system, a server. Exit 1.
+    Failed,
+    /// A gate or check that does not pass. Exit 3.
+    Unmet,
+    /// The command line itself is wrong. Exit 2.
+    Usage,
 }
 
-/// Builds an error with a hint on what to do.
-pub fn with_hint(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
-    Hint {
-        message: message.into(),
-        hint: hint.into(),
+impl ErrorKind {
+    /// The process exit code of this kind.
+    #[must_use]
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::Invalid | ErrorKind::Refused | ErrorKind::Failed => exit::FAILURE,
+            ErrorKind::Unmet => exit::UNMET,
+            ErrorKind::Usage => exit::USAGE,
+        }
     }
-    .into()
+}
+
+/// An error the user can act on: its kind, what happened, and what to do.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Error {
+    #[must_use]
+    pub fn new(kind: ErrorKind, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        let hint = hint.into();
+        Self {
+            kind,
+            message: message.into(),
+            hint: (!hint.is_empty()).then_some(hint),
+        }
+    }
+}
+
+/// Wrong input (exit 1), with what to do about it.
+pub fn invalid(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    Error::new(ErrorKind::Invalid, message, hint).into()
+}
+
+/// An operation the workspace's state refuses (exit 1), with what to do about it.
+pub fn refused(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    Error::new(ErrorKind::Refused, message, hint).into()
+}
+
+/// Something outside zyklus failed (exit 1), with what to do about it.
+pub fn failed(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    Error::new(ErrorKind::Failed, message, hint).into()
+}
+
+/// A gate or check that does not pass (exit 3).
+pub fn unmet(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    Error::new(ErrorKind::Unmet, message, hint).into()
+}
+
+/// A command line that cannot work (exit 2).
+pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    Error::new(ErrorKind::Usage, message, hint).into()
+}
+
+/// The exit code of a failed command: the kind of the first [`Error`] in the
+/// chain; 1 for everything else.
+#[must_use]
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    err.chain()
+        .find_map(|c| c.downcast_ref::<Error>())
+        .map_or(exit::FAILURE, |e| e.kind.exit_code())
+}
+
+/// The hint of the first [`Error`] in the chain that has one.
+#[must_use]
+pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
+    err.chain()
+        .filter_map(|c| c.downcast_ref::<Error>())
+        .find_map(|e| e.hint.as_deref())
 }
 
 /// `1 error`, `2 errors`.
@@ -182,37 +231,28 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// Prints an error with its cause chain and hint to `w`.
-pub fn report(err: &anyhow::Error, w: &mut dyn Write, paint: &crate::ui::Paint) {
-    // Failing to print an error to stderr leaves nothing better to do.
-    let _ = write_report(err, w, paint);
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn write_report(
-    err: &anyhow::Error,
-    w: &mut dyn Write,
-    paint: &crate::ui::Paint,
-) -> io::Result<()> {
-    if let Some(Invalid(diags)) = err.downcast_ref::<Invalid>() {
-        for d in diags {
-            d.write_to(w, paint)?;
-        }
+    #[test]
+    fn kinds_map_to_exit_codes_through_context() {
+        use anyhow::Context as _;
+        let e: anyhow::Result<()> = Err(unmet("gate", "fix it"));
+        let e = e.context("advancing 2027.1").expect_err("error");
+        assert_eq!(exit_code(&e), exit::UNMET);
+        assert_eq!(hint_of(&e), Some("fix it"));
+        assert_eq!(exit_code(&usage("x", "")), exit::USAGE);
+        assert_eq!(exit_code(&anyhow::anyhow!("plain")), exit::FAILURE);
+        assert_eq!(hint_of(&refused("x", "")), None);
     }
-    writeln!(
-        w,
-        "{}: {err}",
-        paint.apply(crate::ui::Style::Error, "error")
-    )?;
-    for cause in err.chain().skip(1) {
-        writeln!(w, "  caused by: {cause}")?;
+
+    #[test]
+    fn long_lines_are_quoted_around_the_column() {
+        let src = format!("title = \"{}\"", "x".repeat(10_000));
+        let d = Diagnostic::error("f.toml", "m").at(&src, 1, 5_000);
+        let snippet = d.snippet.expect("snippet");
+        assert_eq!(snippet.chars().count(), SNIPPET_MAX);
+        assert_eq!(d.column, Some(SNIPPET_MAX / 2));
     }
-    if let Some(h) = err.chain().find_map(|c| c.downcast_ref::<Hint>()) {
-        writeln!(
-            w,
-            "  = {}: {}",
-            paint.apply(crate::ui::Style::Hint, "help"),
-            h.hint
-        )?;
-    }
-    Ok(())
 }

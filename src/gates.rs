@@ -9,10 +9,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use chrono::{DateTime, Duration, FixedOffset};
 use serde::Serialize;
 
-use crate::model::calendar;
 use crate::model::release::CheckRecord;
 use crate::model::{Config, Id, Release, ReleaseId, Request, Severity, Stage, Status};
 
@@ -114,21 +113,6 @@ pub fn default_target(from: Stage) -> Result<Stage, TransitionError> {
     from.next().ok_or(TransitionError::Final(from))
 }
 
-/// The release date: the file's `release_date`, else the calendar's date of the
-/// release (of its base release for a hotfix).
-///
-/// # Errors
-/// The calendar's error when neither says.
-pub fn release_date(
-    release: &Release,
-    config: &Config,
-) -> Result<NaiveDate, calendar::CalendarError> {
-    match release.release_date {
-        Some(d) => Ok(d.0),
-        None => calendar::dates(&config.calendar, release.id).map(|d| d.release_date),
-    }
-}
-
 /// The minimum test phase in days for this release.
 #[must_use]
 pub fn min_test_days(release: &Release, config: &Config) -> u32 {
@@ -150,35 +134,6 @@ pub fn signoff_required(release: &Release, config: &Config) -> bool {
     } else {
         config.gates.require_signoff
     }
-}
-
-/// The capacity of a release: its file's, else `[capacity] releases`, else the default.
-#[must_use]
-pub fn capacity(release: &Release, config: &Config) -> u64 {
-    release
-        .capacity
-        .unwrap_or_else(|| capacity_of(release.id, config))
-}
-
-/// The configured capacity of a release id (no file).
-#[must_use]
-pub fn capacity_of(id: ReleaseId, config: &Config) -> u64 {
-    config
-        .capacity
-        .releases
-        .get(&id.to_string())
-        .copied()
-        .unwrap_or(config.capacity.default)
-}
-
-/// The effort sum of a scope; unknown ids count 0.
-#[must_use]
-pub fn load(scope: &[String], requests: &BTreeMap<Id, Request>) -> u64 {
-    scope
-        .iter()
-        .filter_map(|id| requests.get(id.as_str()))
-        .map(|r| u64::from(r.effort))
-        .sum()
 }
 
 /// `n day(s)` for a signed day count.
@@ -403,8 +358,8 @@ fn into_production(
             "hotfixes do not wait for a release date ([gates] hotfix_date_gate = false)",
         ));
     } else {
-        out.push(match release_date(release, config) {
-            Ok(date) => {
+        out.push(match crate::model::facts::release_date(config, release) {
+            Some(date) => {
                 let today = now.date_naive();
                 if today >= date {
                     check(
@@ -423,10 +378,10 @@ fn into_production(
                     )
                 }
             }
-            Err(e) => check(
+            None => check(
                 "release_date_reached",
                 false,
-                format!("no release date known: {e}"),
+                "no release date known: the calendar has no such slot and the release file sets no release_date",
             ),
         });
     }
@@ -495,7 +450,7 @@ mod tests {
         let mut r = Release::new("2027.1".parse().expect("id"));
         r.stage = stage;
         r.scope = vec!["CR-1".into(), "CR-2".into()];
-        r.release_date = Some(Date(NaiveDate::from_ymd_opt(2027, 1, 12).expect("date")));
+        r.release_date = Some(Date(chrono::NaiveDate::from_ymd_opt(2027, 1, 12).expect("date")));
         r
     }
 

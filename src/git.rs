@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset};
 use git2::{ErrorCode, Oid, Repository, RepositoryState, Signature, Status, StatusOptions};
 
-use crate::error::with_hint;
+use crate::error::refused;
 
 /// Used when neither `ZYKLUS_GIT_AUTHOR` nor git's `user.name`/`user.email` is set.
 pub const DEFAULT_AUTHOR: (&str, &str) = ("zyklus", "zyklus@localhost");
@@ -58,7 +58,7 @@ fn signature(author: &Author, at: DateTime<FixedOffset>) -> Result<Signature<'st
 /// When `path` is not in a git repository, or the repository has no working tree.
 pub fn open(path: &Path) -> Result<Repo> {
     let repo = Repository::discover(path).map_err(|e| {
-        with_hint(
+        refused(
             format!(
                 "{} is not in a git repository ({})",
                 path.display(),
@@ -70,7 +70,7 @@ pub fn open(path: &Path) -> Result<Repo> {
     let workdir = repo
         .workdir()
         .ok_or_else(|| {
-            with_hint(
+            refused(
                 format!("{} is a bare repository", path.display()),
                 "pass --repo a clone with a working tree",
             )
@@ -95,7 +95,7 @@ impl Repo {
     pub fn check_ready(&self) -> Result<()> {
         let state = self.repo.state();
         if state != RepositoryState::Clean {
-            return Err(with_hint(
+            return Err(refused(
                 format!(
                     "the repository {} is in the middle of a {}",
                     self.workdir.display(),
@@ -105,7 +105,7 @@ impl Repo {
             ));
         }
         if self.repo.head_detached().unwrap_or(false) {
-            return Err(with_hint(
+            return Err(refused(
                 format!("HEAD of {} is detached", self.workdir.display()),
                 "switch to the branch the changelog belongs on (`git switch main`), then run zyklus again",
             ));
@@ -133,7 +133,7 @@ impl Repo {
             .iter()
             .any(|e| e.status() != Status::CURRENT && !e.status().contains(Status::IGNORED));
         if dirty {
-            return Err(with_hint(
+            return Err(refused(
                 format!("{spec} has uncommitted changes in {}", self.workdir.display()),
                 format!("commit or discard them first (`git -C {} status {spec}`); zyklus only writes a clean changelog", self.workdir.display()),
             ));
@@ -165,7 +165,7 @@ impl Repo {
     pub fn author(&self, override_: Option<&str>) -> Result<Author> {
         if let Some(s) = override_ {
             return Author::parse(s).ok_or_else(|| {
-                with_hint(
+                refused(
                     format!("ZYKLUS_GIT_AUTHOR=`{s}` is not `Name <email>`"),
                     "write it like ZYKLUS_GIT_AUTHOR=\"Release Bot <releases@example.com>\"",
                 )
@@ -204,7 +204,7 @@ impl Repo {
     pub fn tag_target(&self, name: &str) -> Result<Option<Oid>> {
         let refname = format!("refs/tags/{name}");
         if !git2::Reference::is_valid_name(&refname) {
-            return Err(with_hint(
+            return Err(refused(
                 format!("`{name}` is not a valid git tag name"),
                 "change changelog.tag_prefix in zyklus.toml",
             ));
@@ -304,14 +304,14 @@ fn path_spec(rel: &Path) -> Result<String> {
         match c {
             Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
             Component::CurDir => {}
-            _ => return Err(with_hint(
+            _ => return Err(refused(
                 format!("`{}` is not a path inside the repository", rel.display()),
                 "pass --file a path relative to the repository's top directory, e.g. CHANGELOG.md",
             )),
         }
     }
     if parts.is_empty() {
-        return Err(with_hint(
+        return Err(refused(
             "the changelog file name is empty",
             "pass --file CHANGELOG.md",
         ));
@@ -340,4 +340,18 @@ fn state_name(state: RepositoryState) -> &'static str {
 pub fn file_in(repo: &Repo, rel: &Path) -> Result<PathBuf> {
     let spec = path_spec(rel)?;
     Ok(repo.workdir.join(spec))
+}
+
+/// git's configured `user.name` for the repository around `dir` (or the global
+/// configuration), for history entries when no user is set in the environment.
+#[must_use]
+pub fn configured_user_name(dir: &Path) -> Option<String> {
+    let config = match git2::Repository::discover(dir) {
+        Ok(repo) => repo.config().ok()?,
+        Err(_) => git2::Config::open_default().ok()?,
+    };
+    config
+        .get_string("user.name")
+        .ok()
+        .filter(|n| !n.trim().is_empty())
 }

@@ -25,6 +25,7 @@ pub mod ics;
 pub mod mail;
 pub mod model;
 pub mod notes;
+pub mod ops;
 pub mod output;
 pub mod planning;
 pub mod scoring;

@@ -14,7 +14,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 
-use crate::error::with_hint;
+use crate::error::refused;
 use crate::model::config::SmtpConfig;
 
 /// One e-mail, ready to be built.
@@ -44,7 +44,7 @@ pub fn domain_of(address: &str) -> String {
 
 fn mailbox(address: &str, name: Option<&str>, what: &str) -> Result<Mailbox> {
     let addr = address.trim().parse().map_err(|e| {
-        with_hint(
+        refused(
             format!("`{address}` is not a valid e-mail address ({e})"),
             format!("fix the {what}"),
         )
@@ -136,7 +136,7 @@ impl Mailer {
             .timeout(Some(Duration::from_secs(30)));
         if let Some(user) = &cfg.user {
             let Some(password) = password else {
-                return Err(with_hint(
+                return Err(refused(
                     format!("smtp.user is `{user}` but there is no password"),
                     "set smtp.password_env in zyklus.toml to the name of an environment variable, and set that variable",
                 ));

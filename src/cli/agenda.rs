@@ -97,7 +97,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     }
     let name = render::name("agenda", &lang, "md");
     let mut out = std::io::stdout().lock();
-    if a.as_ == AgendaAs::Json || s.format == Format::Json {
+    if a.as_ == AgendaAs::Json || s.shell.format() == Format::Json {
         let dump = Dump {
             template: templates.origin(&name),
             context: &ctx,

@@ -13,7 +13,7 @@ use toml_edit::{ArrayOfTables, Item, Table};
 
 use super::notes::{context, load_templates, template_error, warn_fallbacks};
 use super::{Outcome, Settings};
-use crate::error::with_hint;
+use crate::error::refused;
 use crate::mail::{self, Draft, Mailer};
 use crate::model::{Partner, Release, ReleaseId};
 use crate::notes::{render, Audience, Templates};
@@ -260,7 +260,7 @@ fn send_all(
 ) -> Result<()> {
     let ws = &loaded.workspace;
     let Some(cfg) = &ws.config.smtp else {
-        return Err(with_hint(
+        return Err(refused(
             "--send needs an [smtp] section in zyklus.toml",
             "add [smtp] with host, port and from (and user/password_env if the server needs a login); the .eml files were written",
         ));
@@ -270,7 +270,7 @@ fn send_all(
             Ok(v) => Some(v),
             Err(_) if cfg.user.is_none() => None,
             Err(_) => {
-                return Err(with_hint(
+                return Err(refused(
                     format!("the environment variable {var} (smtp.password_env) is not set"),
                     format!(
                         "set {var} to the SMTP password of {}",
@@ -323,7 +323,7 @@ fn record_sent(loaded: &Loaded, path: &Path, draft: &Draft, s: &Settings) -> Res
     match doc.get_mut("sent") {
         Some(Item::ArrayOfTables(a)) => a.push(t),
         Some(_) => {
-            return Err(with_hint(
+            return Err(refused(
                 format!(
                     "`sent` in {} is not a list of [[sent]] tables",
                     ws.relative(path).display()
@@ -340,6 +340,6 @@ fn record_sent(loaded: &Loaded, path: &Path, draft: &Draft, s: &Settings) -> Res
     let mut changes = fsio::Changes::new();
     changes.write(path, doc.to_string());
     loaded.check_changes(&changes)?;
-    changes.commit()?;
+    changes.commit(&ws.root, s.fault)?;
     Ok(())
 }

@@ -90,7 +90,7 @@ fn calendar_error(e: &calendar::CalendarError) -> anyhow::Error {
         }
         _ => e.to_string(),
     };
-    crate::error::with_hint(message, e.hint())
+    crate::error::refused(message, e.hint())
 }
 
 /// The year's releases with stages and coordination calls.
@@ -156,7 +156,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
             now: s.now.with_timezone(&chrono::Utc),
         })
         .map_err(|e| {
-            crate::error::with_hint(
+            crate::error::refused(
                 format!("cannot build the calendar file: {e}"),
                 "check [calendar] and [coordination] in zyklus.toml",
             )

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::notes::{context, pick_lang, release_date, warn_fallbacks};
 use super::{Outcome, Settings};
-use crate::error::with_hint;
+use crate::error::refused;
 use crate::git;
 use crate::model::{ReleaseId, Stage};
 use crate::notes::changelog::{self, Links};
@@ -99,7 +99,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     let ws = &loaded.workspace;
     let release = ws.release(a.id)?;
     if release.stage != Stage::Production && !a.force {
-        return Err(with_hint(
+        return Err(refused(
             format!(
                 "release {} is in {}, not in production: only production releases get a changelog section",
                 release.id, release.stage
@@ -108,7 +108,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
         ));
     }
     let date = release_date(ws, release).ok_or_else(|| {
-        with_hint(
+        refused(
             format!("release {} has no release date", release.id),
             format!(
                 "set `release_date = YYYY-MM-DD` in {}",
@@ -131,7 +131,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     repo.check_file_clean(&rel)?;
     let old = match std::fs::read(&path) {
         Ok(b) => Some(String::from_utf8(b).map_err(|_| {
-            with_hint(
+            refused(
                 format!("{} is not UTF-8 text", path.display()),
                 "convert it to UTF-8, or pass --file another changelog",
             )
@@ -159,7 +159,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     };
     if a.tag && changed {
         if let Some(t) = existing_tag {
-            return Err(with_hint(
+            return Err(refused(
                 format!(
                     "tag {tag_name} exists already (at {}), but the changelog needs a new commit",
                     git::short(t)
@@ -223,7 +223,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     }
     if a.tag && existing_tag.is_none() {
         let Some(target) = target else {
-            return Err(with_hint(
+            return Err(refused(
                 "the repository has no commit to tag",
                 "run without --tag first",
             ));

@@ -80,13 +80,13 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
         changes.write(dir.join(".gitignore"), GITIGNORE);
     }
     if let Some(existing) = changes.paths().find(|p| p.exists()) {
-        return Err(crate::error::with_hint(
+        return Err(crate::error::refused(
             format!("{} already exists; nothing was written", existing.display()),
             "run init in an empty directory, or pass another DIR",
         ));
     }
     let n = changes.paths().count();
-    changes.commit()?;
+    changes.commit(&dir, s.fault)?;
     s.status(&format!(
         "Created {} workspace in {} ({n} files). Try: zyklus -C {} validate",
         if args.example { "the example" } else { "a new" },

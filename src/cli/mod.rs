@@ -21,17 +21,16 @@ pub mod training;
 pub mod validate;
 
 use std::ffi::OsString;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::error::Level;
-use crate::output::{Format, ReportDyn};
-use crate::ui::{Paint, Prompt};
-use crate::workspace::{self, Loaded};
+use crate::output::{Format, ReportDyn, Shell};
+use crate::ui::Prompt;
+use crate::workspace::{self, fsio, Loaded, Transaction};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -142,17 +141,20 @@ pub enum Outcome {
     Unmet,
 }
 
-/// Everything resolved once from flags and environment.
+/// Everything resolved once from flags and environment: no command reads an
+/// environment variable or the clock itself.
 pub struct Settings {
-    pub format: Format,
-    pub yes: bool,
-    pub quiet: bool,
-    pub out_paint: Paint,
-    pub err_paint: Paint,
+    /// The one owner of stdout and stderr.
+    pub shell: Shell,
+    /// The current time (`ZYKLUS_NOW`, else the clock).
     pub now: DateTime<FixedOffset>,
-    pub interactive: bool,
+    /// Who acts, for history entries.
+    pub actor: String,
+    /// `-C` / `ZYKLUS_WORKSPACE`.
     pub workspace_arg: Option<PathBuf>,
     pub cwd: PathBuf,
+    /// A fault to inject into commits (`ZYKLUS_TEST_FAULT`, for the crash tests).
+    pub fault: Option<fsio::Fault>,
 }
 
 impl Settings {
@@ -167,67 +169,75 @@ impl Settings {
             ColorChoice::Never => false,
             ColorChoice::Auto => tty && !no_color,
         };
+        let shell = Shell::new(
+            cli.format,
+            cli.quiet,
+            cli.yes,
+            colour(io::stdout().is_terminal()),
+            colour(io::stderr().is_terminal()),
+        );
         let now = match std::env::var("ZYKLUS_NOW") {
             Ok(s) if !s.is_empty() => DateTime::parse_from_rfc3339(&s).map_err(|e| {
-                crate::error::with_hint(
+                crate::error::invalid(
                     format!("ZYKLUS_NOW=`{s}` is not an RFC 3339 timestamp ({e})"),
                     "write it like 2027-01-12T09:00:00+01:00, or unset it",
                 )
             })?,
             _ => chrono::Local::now().fixed_offset(),
         };
+        let cwd = std::env::current_dir().context("reading the current directory")?;
+        let fault = std::env::var("ZYKLUS_TEST_FAULT")
+            .ok()
+            .and_then(|f| fsio::Fault::parse(&f));
         Ok(Self {
-            format: cli.format,
-            yes: cli.yes,
-            quiet: cli.quiet,
-            out_paint: Paint {
-                enabled: colour(io::stdout().is_terminal()),
-            },
-            err_paint: Paint {
-                enabled: colour(io::stderr().is_terminal()),
-            },
+            shell,
             now,
-            interactive: crate::ui::is_interactive(),
+            actor: actor(&cwd),
             workspace_arg: cli.workspace.clone(),
-            cwd: std::env::current_dir().context("reading the current directory")?,
+            cwd,
+            fault,
         })
     }
 
-    /// Finds, loads and validates the workspace; prints its warnings.
+    /// The workspace root (`-C`, `ZYKLUS_WORKSPACE`, or the nearest ancestor).
+    ///
+    /// # Errors
+    /// When there is no workspace.
+    pub fn root(&self) -> Result<PathBuf> {
+        workspace::discover(self.workspace_arg.as_deref(), &self.cwd)
+    }
+
+    /// Finds, loads and validates the workspace for reading; prints its warnings.
     ///
     /// # Errors
     /// When there is no workspace or it has errors.
     pub fn load(&self) -> Result<Loaded> {
-        let root = workspace::discover(self.workspace_arg.as_deref(), &self.cwd)?;
-        let loaded = workspace::load(&root)?;
-        self.print_warnings(&loaded.warnings);
+        let loaded = workspace::open(&self.root()?)?;
+        self.shell.warnings(&loaded.warnings);
         Ok(loaded)
     }
 
-    /// Prints diagnostics of level warning to stderr (unless quiet).
-    pub fn print_warnings(&self, diags: &[crate::error::Diagnostic]) {
-        if self.quiet {
-            return;
-        }
-        let mut err = io::stderr().lock();
-        for d in diags.iter().filter(|d| d.level == Level::Warning) {
-            let _ = d.write_to(&mut err, &self.err_paint);
-        }
+    /// Locks and loads the workspace for writing; prints its warnings.
+    ///
+    /// # Errors
+    /// When there is no workspace, the lock is held too long, or it has errors.
+    pub fn begin(&self) -> Result<Transaction> {
+        let mut tx = Transaction::begin(&self.root()?)?;
+        tx.inject(self.fault);
+        self.shell.warnings(tx.warnings());
+        Ok(tx)
     }
 
-    /// A warning on stderr (unless quiet).
-    pub fn warn(&self, message: &str) {
-        if !self.quiet {
-            let label = self.err_paint.apply(crate::ui::Style::Warning, "warning");
-            let _ = writeln!(io::stderr(), "{label}: {message}");
+    /// Commits a transaction and says on stderr what it wrote.
+    ///
+    /// # Errors
+    /// When the result would be invalid (nothing written) or writing fails.
+    pub fn commit(&self, tx: Transaction) -> Result<Vec<PathBuf>> {
+        let done = tx.commit()?;
+        for p in &done.written {
+            self.shell.status(&format!("wrote {}", p.display()));
         }
-    }
-
-    /// A status line on stderr (unless quiet).
-    pub fn status(&self, message: &str) {
-        if !self.quiet {
-            let _ = writeln!(io::stderr(), "{message}");
-        }
+        Ok(done.written)
     }
 
     /// Writes a report to stdout in the chosen format.
@@ -235,16 +245,17 @@ impl Settings {
     /// # Errors
     /// When stdout fails (a closed pipe is turned into success by `run`).
     pub fn emit(&self, report: &dyn ReportDyn) -> Result<()> {
-        let mut out = io::stdout().lock();
-        crate::output::emit(report, self.format, &self.out_paint, &mut out)?;
-        out.flush()?;
-        Ok(())
+        self.shell.emit(report)
     }
 
-    /// The prompt for this run: dialoguer on a terminal, an error otherwise.
-    #[must_use]
-    pub fn prompt(&self, hint: &str) -> Box<dyn Prompt> {
-        crate::ui::prompt_for(self.interactive, hint)
+    /// A warning on stderr (unless quiet).
+    pub fn warn(&self, message: &str) {
+        self.shell.warn(message);
+    }
+
+    /// A status line on stderr (unless quiet).
+    pub fn status(&self, message: &str) {
+        self.shell.status(message);
     }
 
     /// Asks to confirm an action: `--yes` answers; without a terminal it fails.
@@ -252,21 +263,24 @@ impl Settings {
     /// # Errors
     /// Without `--yes` and without a terminal, or when the terminal fails.
     pub fn confirm(&self, question: &str) -> Result<bool> {
-        if self.yes {
-            return Ok(true);
-        }
-        self.prompt("pass --yes to confirm without a terminal")
-            .confirm(question, false)
+        self.shell.confirm(question)
     }
 
-    /// Who is acting, for history entries: `ZYKLUS_USER`, git-style env, or `$USER`.
+    /// The prompt for this run: dialoguer on a terminal, an error otherwise.
     #[must_use]
-    pub fn actor(&self) -> String {
-        ["ZYKLUS_USER", "GIT_AUTHOR_NAME", "USER", "USERNAME"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-            .unwrap_or_else(|| "unknown".into())
+    pub fn prompt(&self, hint: &str) -> Box<dyn Prompt> {
+        self.shell.prompt(hint)
     }
+}
+
+/// Who is acting, for history entries: `ZYKLUS_USER`, git's author variables,
+/// `$USER`, git's configured `user.name`, else `unknown`.
+fn actor(cwd: &std::path::Path) -> String {
+    ["ZYKLUS_USER", "GIT_AUTHOR_NAME", "USER", "USERNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        .or_else(|| crate::git::configured_user_name(cwd))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Parses arguments and runs the command; returns the process exit code.
@@ -285,8 +299,8 @@ where
     let settings = match Settings::resolve(&cli) {
         Ok(s) => s,
         Err(e) => {
-            crate::error::report(&e, &mut io::stderr(), &Paint::plain());
-            return crate::error::exit::FAILURE;
+            Shell::plain().error(&e);
+            return crate::error::exit_code(&e);
         }
     };
     match dispatch(cli.command, &settings) {
@@ -294,8 +308,8 @@ where
         Ok(Outcome::Unmet) => crate::error::exit::UNMET,
         Err(e) if crate::error::is_broken_pipe(&e) => crate::error::exit::OK,
         Err(e) => {
-            crate::error::report(&e, &mut io::stderr().lock(), &settings.err_paint);
-            crate::error::exit::FAILURE
+            settings.shell.error(&e);
+            crate::error::exit_code(&e)
         }
     }
 }

@@ -11,7 +11,7 @@ use anyhow::{Context as _, Result};
 use serde::Serialize;
 
 use super::{Outcome, Settings};
-use crate::error::with_hint;
+use crate::error::refused;
 use crate::model::{Release, ReleaseId, Request};
 use crate::notes::{self, render, Audience, Context, TemplateError, Templates};
 use crate::output::Format;
@@ -91,7 +91,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     let templates = load_templates(&ws.root)?;
     let ctx = context(ws, release, &lang, a.audience.into());
     warn_fallbacks(s, &ctx);
-    let json = a.as_ == As::Json || s.format == Format::Json;
+    let json = a.as_ == As::Json || s.shell.format() == Format::Json;
     let ext = if a.as_ == As::Html { "html" } else { "md" };
     let name = render::name("notes", &lang, ext);
     let mut out = std::io::stdout().lock();
@@ -119,7 +119,7 @@ pub fn pick_lang(ws: &Workspace, arg: Option<&str>) -> Result<String> {
     let langs = &ws.config.workspace.languages;
     match arg {
         Some(l) if langs.iter().any(|x| x == l) => Ok(l.to_owned()),
-        Some(l) => Err(with_hint(
+        Some(l) => Err(refused(
             format!("`{l}` is not a language of this workspace"),
             format!(
                 "use one of: {} (workspace.languages in zyklus.toml)",
@@ -140,16 +140,10 @@ pub fn scope<'a>(ws: &'a Workspace, release: &Release) -> Vec<&'a Request> {
         .collect()
 }
 
-/// The release date: the release file's `release_date`, else (for a regular
-/// release, not a hotfix) the date the calendar gives its slot.
+/// The release date (one rule for all: [`crate::model::facts::release_date`]).
 #[must_use]
 pub fn release_date(ws: &Workspace, release: &Release) -> Option<chrono::NaiveDate> {
-    release.release_date.map(|d| d.0).or_else(|| {
-        (!release.id.is_hotfix())
-            .then(|| crate::model::calendar::dates(&ws.config.calendar, release.id).ok())
-            .flatten()
-            .map(|d| d.release_date)
-    })
+    crate::model::facts::release_date(&ws.config, release)
 }
 
 /// The template context of a release in `lang` for `audience`.
@@ -215,7 +209,7 @@ pub fn template_error(e: TemplateError) -> anyhow::Error {
     } else {
         "report this as a bug in zyklus; meanwhile override the template in templates/".into()
     };
-    with_hint(e.to_string(), hint)
+    refused(e.to_string(), hint)
 }
 
 /// The section of a release for a changelog (used by `changelog`).

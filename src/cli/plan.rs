@@ -162,7 +162,7 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
     let mut horizon = Vec::new();
     let mut frozen_ids = BTreeSet::new();
     let mut candidates = calendar::upcoming(&cfg.calendar, today, 64)
-        .map_err(|e| crate::error::with_hint(e.to_string(), "fix [calendar] in zyklus.toml"))?
+        .map_err(|e| crate::error::refused(e.to_string(), "fix [calendar] in zyklus.toml"))?
         .into_iter();
     while horizon.len() < args.horizon as usize {
         let Some(d) = candidates.next() else { break };
@@ -180,7 +180,7 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
         horizon.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
     for (id, _) in &args.capacity {
         if !slot_of.contains_key(id) {
-            return Err(crate::error::with_hint(
+            return Err(crate::error::refused(
                 format!("--capacity {id}=…: {id} is not an open release of the horizon"),
                 format!(
                     "the horizon is {}",
@@ -237,14 +237,14 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
         } else if let Some(p) = q.pin {
             if !slot_of.contains_key(&p) {
                 if frozen_ids.contains(&p) || ws.releases.get(&p).is_some_and(|r| r.is_frozen()) {
-                    return Err(crate::error::with_hint(
+                    return Err(crate::error::refused(
                         format!("{} is pinned to {p}, which is frozen (in development or later)", q.id),
                         format!("remove the pin (`zyklus request set {} --unpin`), or add it explicitly with `zyklus release add {p} {}`", q.id, q.id),
                     ));
                 }
                 let first = horizon.first().map(|d| d.id);
                 if first.is_some_and(|f| p < f) {
-                    return Err(crate::error::with_hint(
+                    return Err(crate::error::refused(
                         format!("{} is pinned to {p}, which is already past", q.id),
                         format!("pin it to an open release or remove the pin (`zyklus request set {} --unpin`)", q.id),
                     ));
@@ -289,7 +289,7 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
     for (id, reason) in &blocked {
         if let Some(q) = ws.requests.get(*id) {
             if q.deadline.is_some() && q.kind != Kind::Hotfix {
-                return Err(crate::error::with_hint(
+                return Err(crate::error::refused(
                     format!("{id} has a deadline but cannot be planned: {reason}"),
                     "remove the deadline, or resolve what blocks it",
                 ));
@@ -331,7 +331,7 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
     let mut items = Vec::with_capacity(plannable.len());
     for q in &plannable {
         let s = crate::scoring::score(&cfg.scoring, q)
-            .map_err(|e| crate::error::with_hint(e.to_string(), "fix the request's [scores]"))?;
+            .map_err(|e| crate::error::refused(e.to_string(), "fix the request's [scores]"))?;
         let latest = match q.deadline {
             None => None,
             // A deadline the release after the horizon still meets does not bind here.
@@ -339,7 +339,7 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
             Some(dl) => match last_slot_by(dl.0) {
                 Some(i) => Some(i),
                 None => {
-                    return Err(crate::error::with_hint(
+                    return Err(crate::error::refused(
                         format!(
                             "{} must be in production by {dl}, but the first open release is {}",
                             q.id,
@@ -378,7 +378,7 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
                 .get(r.as_str())
                 .is_some_and(|q| q.status == Status::Rejected)
         }) {
-            return Err(crate::error::with_hint(
+            return Err(crate::error::refused(
                 format!(
                     "the commitment of `{}` needs {r}, which is rejected",
                     c.partner
@@ -642,7 +642,7 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
     let ws = &loaded.workspace;
     let built = build(ws, args, s.now.date_naive())?;
     if built.horizon.is_empty() {
-        return Err(crate::error::with_hint(
+        return Err(crate::error::refused(
             "no open release to plan",
             "check [calendar] in zyklus.toml",
         ));
@@ -650,7 +650,7 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
     let problem = &built.problem;
     let limit = args.time_limit.unwrap_or(ws.config.planning.time_limit);
     if !limit.is_finite() || limit <= 0.0 {
-        return Err(crate::error::with_hint(
+        return Err(crate::error::refused(
             format!("--time-limit {limit} is not a positive number of seconds"),
             "e.g. --time-limit 5",
         ));
@@ -659,7 +659,7 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
         time_limit: Duration::from_secs_f64(limit),
         ..Options::default()
     };
-    let show_progress = !s.quiet && io::stderr().is_terminal() && s.format == output::Format::Table;
+    let show_progress = !s.shell.is_quiet() && io::stderr().is_terminal() && s.shell.format() == output::Format::Table;
     let mut shown = false;
     let mut progress = |p: planning::Progress| {
         if show_progress && p.elapsed > Duration::from_millis(300) {
@@ -675,7 +675,7 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
         }
     };
     let plan = planning::solve(problem, &options, &mut progress).map_err(|e| {
-        crate::error::with_hint(
+        crate::error::refused(
             format!("the plan is contradictory: {e}"),
             "change the pins, deadlines, couplings or capacities named above; nothing was written",
         )
@@ -795,7 +795,7 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
         }
         files.drop_unchanged();
         loaded.check_changes(&files)?;
-        for p in files.commit()? {
+        for p in files.commit(&ws.root, s.fault)? {
             written.push(ws.relative(&p).display().to_string());
         }
         if written.is_empty() {

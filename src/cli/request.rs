@@ -432,7 +432,7 @@ fn number(v: f64) -> Item {
 fn write_validated(loaded: &Loaded, changes: fsio::Changes, s: &Settings) -> Result<()> {
     let after = loaded.check_changes(&changes)?;
     drop(after);
-    let written = changes.commit()?;
+    let written = changes.commit(&loaded.workspace.root, s.fault)?;
     for p in written {
         s.status(&format!(
             "wrote {}",
@@ -449,11 +449,11 @@ fn new(mut a: NewArgs, s: &Settings) -> Result<Outcome> {
     let ws = &loaded.workspace;
     let id = match a.id.take() {
         Some(raw) => Id::parse(&raw)
-            .map_err(|e| crate::error::with_hint(e.to_string(), "choose another --id"))?,
+            .map_err(|e| crate::error::refused(e.to_string(), "choose another --id"))?,
         None => Id::parse(&next_id(ws))?,
     };
     if ws.requests.contains_key(&id) {
-        return Err(crate::error::with_hint(
+        return Err(crate::error::refused(
             format!("request {id} already exists"),
             "choose another --id, or leave it out to get the next free one",
         ));
@@ -528,7 +528,7 @@ fn set(a: &SetArgs, s: &Settings) -> Result<Outcome> {
         }
     }
     if !touched {
-        return Err(crate::error::with_hint(
+        return Err(crate::error::refused(
             "nothing to change",
             "pass a field to set, e.g. --status accepted (see `zyklus request set --help`)",
         ));

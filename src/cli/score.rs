@@ -125,7 +125,7 @@ pub fn build<'a>(
     let mut rows = Vec::new();
     for r in requests {
         let s = scoring::score(config, r)
-            .map_err(|e| crate::error::with_hint(e.to_string(), e.hint()))?;
+            .map_err(|e| crate::error::refused(e.to_string(), e.hint()))?;
         rows.push(Row {
             id: r.id.clone(),
             score: s.total,

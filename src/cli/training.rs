@@ -11,7 +11,7 @@ use toml_edit::{value, ArrayOfTables, DocumentMut, Item, Table};
 
 use super::request::parse_enum;
 use super::{Outcome, Settings};
-use crate::error::with_hint;
+use crate::error::refused;
 use crate::model::{Mode, Partners, Quota, Training};
 use crate::output::{self, Report};
 use crate::ui::Paint;
@@ -67,7 +67,7 @@ pub fn run(command: Command, s: &Settings) -> Result<Outcome> {
 fn known_partner<'a>(partners: &'a Partners, id: &str) -> Result<&'a crate::model::Partner> {
     partners.get(id).ok_or_else(|| {
         let ids: Vec<&str> = partners.partners.iter().map(|p| p.id.as_str()).collect();
-        with_hint(
+        refused(
             format!("no partner `{id}` in partners.toml"),
             if ids.is_empty() {
                 "add the partner to partners.toml first".to_owned()
@@ -122,7 +122,7 @@ fn add(a: &AddArgs, s: &Settings) -> Result<Outcome> {
     let year = a.date.year();
     let quota = Quota::of(partner, ws.trainings_in(year));
     if !a.extra && !quota.has_room() {
-        return Err(with_hint(
+        return Err(refused(
             format!(
                 "partner `{}` has used all {} trainings booked for {year}",
                 partner.id, quota.booked
@@ -132,7 +132,7 @@ fn add(a: &AddArgs, s: &Settings) -> Result<Outcome> {
     }
     if let Some(topic) = &a.topic {
         if topic.trim().is_empty() {
-            return Err(with_hint(
+            return Err(refused(
                 "the topic is empty",
                 "leave --topic out, or say what the training covers",
             ));
@@ -164,7 +164,7 @@ fn add(a: &AddArgs, s: &Settings) -> Result<Outcome> {
         .entry("training")
         .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
     let Some(list) = list.as_array_of_tables_mut() else {
-        return Err(with_hint(
+        return Err(refused(
             format!(
                 "{}: `training` is not a list of [[training]] tables",
                 rel.display()
@@ -176,7 +176,7 @@ fn add(a: &AddArgs, s: &Settings) -> Result<Outcome> {
     let mut changes = fsio::Changes::new();
     changes.write(&path, doc.to_string());
     let after = loaded.check_changes(&changes)?;
-    changes.commit()?;
+    changes.commit(&root, s.fault)?;
     s.status(&format!("wrote {}", rel.display()));
     let training = Training {
         partner: partner.id.clone(),

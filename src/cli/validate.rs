@@ -48,7 +48,7 @@ pub fn run(_args: &Args, s: &Settings) -> Result<Outcome> {
     let root = workspace::discover(s.workspace_arg.as_deref(), &s.cwd)?;
     match workspace::load(&root) {
         Ok(loaded) => {
-            s.print_warnings(&loaded.warnings);
+            s.shell.warnings(&loaded.warnings);
             let ws = &loaded.workspace;
             s.emit(&ValidationReport {
                 valid: true,
@@ -62,7 +62,7 @@ pub fn run(_args: &Args, s: &Settings) -> Result<Outcome> {
             Ok(Outcome::Success)
         }
         Err(e) => {
-            if s.format == Format::Json {
+            if s.shell.format() == Format::Json {
                 if let Some(Invalid(diags)) = e.downcast_ref::<Invalid>() {
                     let errors = diags.iter().filter(|d| d.level == Level::Error).count();
                     s.emit(&ValidationReport {

@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod config;
 pub mod dates;
+pub mod facts;
 pub mod id;
 pub mod partner;
 pub mod release;

@@ -1,6 +1,16 @@
 //! Every report goes out through here: as JSON (a documented, stable shape for CI)
 //! or as a table for people. Renderers write to `&mut dyn Write` and never print
-//! themselves, so tests render into a `Vec<u8>`.
+//! themselves, so tests render into a `Vec<u8>`; the [`Shell`] is the one owner of
+//! stdout and stderr, and [`term`] keeps workspace text from driving the terminal.
+
+pub mod diag;
+pub mod finding;
+pub mod gate;
+pub mod shell;
+pub mod status;
+pub mod term;
+
+pub use shell::Shell;
 
 use std::io::{self, Write};
 

@@ -106,7 +106,7 @@ pub struct NoPrompt {
 
 impl NoPrompt {
     fn refuse(&self, what: &str) -> anyhow::Error {
-        crate::error::with_hint(
+        crate::error::refused(
             format!("{what} needs an answer, but stdin is not a terminal"),
             self.hint.clone(),
         )

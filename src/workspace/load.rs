@@ -99,11 +99,32 @@ pub type Overlay = HashMap<PathBuf, Vec<u8>>;
 fn read(path: &Path, rel: &Path, diags: &mut Vec<Diagnostic>, overlay: &Overlay) -> Option<String> {
     let bytes = match overlay.get(path) {
         Some(b) => Ok(b.clone()),
-        None => fs::read(path),
+        None => match fs::metadata(path) {
+            // Never open a FIFO (it would block) or a device; say what it is instead.
+            Ok(m) if !m.is_file() => {
+                let what = if m.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
+                diags.push(
+                    Diagnostic::error(rel, format!("{} is {what}", rel.display()))
+                        .hint("replace it by a regular TOML file, or remove it"),
+                );
+                return None;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && fs::symlink_metadata(path).is_ok() => {
+                diags.push(
+                    Diagnostic::error(rel, format!("{} is a symbolic link to nothing", rel.display()))
+                        .hint("fix the link or remove it"),
+                );
+                return None;
+            }
+            _ => fs::read(path),
+        },
     };
     match bytes {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(s) => Some(s),
+            Ok(s) => Some(match s.strip_prefix('\u{feff}') {
+                Some(rest) => rest.to_owned(),
+                None => s,
+            }),
             Err(_) => {
                 diags.push(
                     Diagnostic::error(rel, "the file is not valid UTF-8").hint("save it as UTF-8"),
@@ -126,7 +147,9 @@ fn toml_files(dir: &Path, overlay: &Overlay) -> std::io::Result<Vec<PathBuf>> {
         Ok(entries) => {
             for e in entries {
                 let p = e?.path();
-                if p.extension().is_some_and(|x| x == "toml") && p.is_file() {
+                // Everything named *.toml is read, so that a directory, FIFO or
+                // dangling link in its place is reported rather than skipped.
+                if p.extension().is_some_and(|x| x == "toml") {
                     files.push(p);
                 }
             }
@@ -312,7 +335,7 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
     // partners.toml
     let partners_path = root.join(PARTNERS_FILE);
     let partners_rel = PathBuf::from(PARTNERS_FILE);
-    let partners_src = if partners_path.exists() || overlay.contains_key(&partners_path) {
+    let partners_src = if fs::symlink_metadata(&partners_path).is_ok() || overlay.contains_key(&partners_path) {
         read(&partners_path, &partners_rel, &mut diags, overlay)
     } else {
         None

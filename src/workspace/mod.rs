@@ -5,10 +5,12 @@
 //! whole of it in one pass so that every problem is reported at once with its file,
 //! line and column, and writes changes atomically under the workspace lock.
 
+pub mod doc;
 pub mod edit;
 pub mod fsio;
 mod load;
 pub mod source;
+pub mod tx;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +21,7 @@ use crate::error::Diagnostic;
 use crate::model::{Config, Id, Partners, Release, ReleaseId, Request, Training};
 
 pub use load::{load, load_with, validate_config, Overlay};
+pub use tx::{Committed, Transaction};
 
 /// The configuration file's name.
 pub const CONFIG_FILE: &str = "zyklus.toml";
@@ -87,7 +90,7 @@ impl Workspace {
     /// When there is no such request.
     pub fn request(&self, id: &str) -> Result<&Request> {
         self.requests.get(id).ok_or_else(|| {
-            crate::error::with_hint(
+            crate::error::invalid(
                 format!(
                     "no request `{id}` in {}",
                     self.root.join(REQUESTS_DIR).display()
@@ -103,7 +106,7 @@ impl Workspace {
     /// When there is no such release file.
     pub fn release(&self, id: ReleaseId) -> Result<&Release> {
         self.releases.get(&id).ok_or_else(|| {
-            crate::error::with_hint(
+            crate::error::refused(
                 format!(
                     "no release {id}: there is no {}",
                     self.release_path(id).display()
@@ -129,6 +132,19 @@ impl Loaded {
     }
 }
 
+/// Loads the workspace at `root` for reading: first completes a commit that a
+/// crash interrupted (under the lock, only when there is one), then loads.
+///
+/// # Errors
+/// When recovery fails or the workspace is invalid.
+pub fn open(root: &Path) -> Result<Loaded> {
+    if fsio::needs_recovery(root) {
+        let _lock = fsio::lock(root)?;
+        fsio::recover(root)?;
+    }
+    load(root)
+}
+
 /// Finds the workspace root: `explicit` (from `-C` or `ZYKLUS_WORKSPACE`) if given,
 /// else the nearest ancestor of `cwd` that holds a `zyklus.toml`.
 ///
@@ -144,7 +160,7 @@ pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
         if dir.join(CONFIG_FILE).is_file() {
             return Ok(dir);
         }
-        return Err(crate::error::with_hint(
+        return Err(crate::error::refused(
             format!("{} has no {CONFIG_FILE}", dir.display()),
             "point -C (or ZYKLUS_WORKSPACE) at a workspace, or create one with `zyklus init`",
         ));
@@ -153,7 +169,7 @@ pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
         .find(|d| d.join(CONFIG_FILE).is_file())
         .map(Path::to_path_buf)
         .ok_or_else(|| {
-            crate::error::with_hint(
+            crate::error::refused(
                 format!(
                     "no {CONFIG_FILE} in {} or any parent directory",
                     cwd.display()

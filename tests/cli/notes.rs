@@ -210,14 +210,15 @@ fn release_date_comes_from_the_calendar_when_the_file_has_none() {
     t.run(&["notes", "2027.1"])
         .ok()
         .stdout_has("Veröffentlicht am 12. Januar 2027.");
-    // A hotfix has no calendar slot: without a date in its file, the notes say so.
+    // A hotfix not yet in production has its base release's date (one rule for
+    // every command: `model::facts`).
     t.write(
         "releases/2027.1.1.toml",
         "id = \"2027.1.1\"\nstage = \"test\"\nscope = [\"CR-0026\"]\n",
     );
     t.run(&["notes", "2027.1.1", "--lang", "en"])
         .ok()
-        .stdout_has("The release date is not fixed yet.")
+        .stdout_has("12 January 2027")
         .stdout_has("## Fixed");
 }
 
