@@ -361,7 +361,7 @@ fn an_unknown_dependency_in_a_multiline_array_points_at_the_id() {
         ("CR-1", OK_REQUEST),
         (
             "CR-2",
-            "title = \"B\"\neffort = 3\n# CR-9 is planned\ndepends_on = [\n  \"CR-1\",\n  \"CR-9\", # later\n]\n[scores]\nvalue = 5\nurgency = 5\n",
+            "title = \"B\"\neffort = 3\ndepends_on = [\n  \"CR-1\", # and \"CR-9\", once it is written\n  \"CR-9\",\n]\n[scores]\nvalue = 5\nurgency = 5\n",
         ),
     ]);
     diagnoses(
@@ -369,9 +369,9 @@ fn an_unknown_dependency_in_a_multiline_array_points_at_the_id() {
         1,
         "\
 error: depends_on names `CR-9`, which is no request in requests/
-  --> requests/CR-2.toml:6:3
+  --> requests/CR-2.toml:5:3
     |
-  6 |   \"CR-9\", # later
+  5 |   \"CR-9\",
     |   ^
   = help: fix the id, or create the request with `zyklus request new`
 error: 1 error in the workspace; nothing was written
