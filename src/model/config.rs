@@ -337,11 +337,12 @@ fn scoring_problems(scoring: &ScoringConfig) -> Vec<(String, String, String)> {
         return out;
     };
     let model = scoring.model.as_str();
-    // The problems point at `model` (the line that makes the criterion wrong): the
-    // loader cannot locate dotted keys such as `criteria.value = …`.
-    let key = "scoring.model".to_owned();
     for (name, c) in &scoring.criteria {
-        let key = key.clone();
+        // The key path as the loader reads it: `scoring.criteria."<name>"`.
+        let key = format!(
+            "scoring.criteria.\"{}\"",
+            name.replace('\\', "\\\\").replace('"', "\\\"")
+        );
         if !fixed.contains(&name.as_str()) {
             out.push((
                 key,
@@ -352,8 +353,13 @@ fn scoring_problems(scoring: &ScoringConfig) -> Vec<(String, String, String)> {
                 format!("remove `{name}`, or use model = \"weighted\" for criteria of your own"),
             ));
         } else if c.invert || (c.weight - 1.0).abs() > f64::EPSILON {
+            let field = if (c.weight - 1.0).abs() > f64::EPSILON {
+                "weight"
+            } else {
+                "invert"
+            };
             out.push((
-                key,
+                format!("{key}.{field}"),
                 format!(
                     "criterion `{name}`: `weight` and `invert` do not apply to the {model} model"
                 ),

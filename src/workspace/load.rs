@@ -2,11 +2,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use super::source::{line_col, locate_key, locate_value};
+use super::source::{
+    line_col, locate, locate_element, locate_key, locate_nearest, KeyPath, Source,
+};
 use super::{
     Loaded, Workspace, CONFIG_FILE, PARTNERS_FILE, RELEASES_DIR, REQUESTS_DIR, TRAININGS_DIR,
 };
@@ -15,21 +18,30 @@ use crate::model::config::Model;
 use crate::model::request::RequestFile;
 use crate::model::{Config, Id, Partners, Release, ReleaseId, Request, Status};
 
-/// Collects diagnostics for one file at a time.
+/// Collects diagnostics for one file at a time, each pointing at the place in the
+/// file that its [`KeyPath`] names (or, when that is not written, at the nearest
+/// key that is).
 struct Sink<'a> {
     diags: &'a mut Vec<Diagnostic>,
     file: PathBuf,
-    src: &'a str,
+    source: &'a Source,
+}
+
+/// The path of the top-level key `name`.
+fn top(name: &str) -> KeyPath {
+    KeyPath::root().key(name)
 }
 
 impl Sink<'_> {
-    fn push(&mut self, level: Level, at: Option<(usize, usize)>, message: String, hint: &str) {
+    fn push(&mut self, level: Level, at: Option<Range<usize>>, message: String, hint: &str) {
         let mut d = match level {
             Level::Error => Diagnostic::error(&self.file, message),
             Level::Warning => Diagnostic::warning(&self.file, message),
         };
-        if let Some((l, c)) = at {
-            d = d.at(self.src, l, c);
+        if let Some(span) = at {
+            let src = self.source.text();
+            let (l, c) = line_col(src, span.start);
+            d = d.at(src, l, c);
         }
         if !hint.is_empty() {
             d = d.hint(hint);
@@ -37,13 +49,33 @@ impl Sink<'_> {
         self.diags.push(d);
     }
 
-    fn key(&mut self, level: Level, key: &str, message: String, hint: &str) {
-        let at = locate_key(self.src, key);
+    /// A problem with the key at `path` (unknown, misspelt): points at the key, or
+    /// at the element when `path` ends in an index.
+    fn key(&mut self, level: Level, path: &KeyPath, message: String, hint: &str) {
+        let at = self
+            .source
+            .doc()
+            .and_then(|doc| locate_key(doc, path).or_else(|| locate_nearest(doc, path)));
         self.push(level, at, message, hint);
     }
 
-    fn value(&mut self, level: Level, key: &str, needle: &str, message: String, hint: &str) {
-        let at = locate_value(self.src, key, needle);
+    /// A problem with the value at `path`: points at the value.
+    fn value(&mut self, level: Level, path: &KeyPath, message: String, hint: &str) {
+        let at = self
+            .source
+            .doc()
+            .and_then(|doc| locate(doc, path).or_else(|| locate_nearest(doc, path)));
+        self.push(level, at, message, hint);
+    }
+
+    /// A problem with the string `needle` in the array at `path` (an unknown id in
+    /// `depends_on`): points at that element.
+    fn element(&mut self, level: Level, path: &KeyPath, needle: &str, message: String, hint: &str) {
+        let at = self.source.doc().and_then(|doc| {
+            locate_element(doc, path, needle)
+                .or_else(|| locate(doc, path))
+                .or_else(|| locate_nearest(doc, path))
+        });
         self.push(level, at, message, hint);
     }
 }
@@ -51,13 +83,12 @@ impl Sink<'_> {
 /// Parses `src` as a `T`, reporting syntax and type errors with their place and
 /// unknown keys as warnings.
 fn parse<T: DeserializeOwned>(sink: &mut Sink<'_>, what: &str) -> Option<T> {
-    let de = match toml::Deserializer::parse(sink.src) {
+    let de = match toml::Deserializer::parse(sink.source.text()) {
         Ok(de) => de,
         Err(e) => {
-            let at = e.span().map(|s| line_col(sink.src, s.start));
             sink.push(
                 Level::Error,
-                at,
+                e.span(),
                 format!("invalid TOML: {}", e.message().trim()),
                 "fix the syntax; TOML is described at https://toml.io",
             );
@@ -65,7 +96,7 @@ fn parse<T: DeserializeOwned>(sink: &mut Sink<'_>, what: &str) -> Option<T> {
         }
     };
     let mut unknown = Vec::new();
-    let result = serde_ignored::deserialize(de, |path| unknown.push(path.to_string()));
+    let result = serde_ignored::deserialize(de, |path| unknown.push(KeyPath::from_ignored(&path)));
     match result {
         Ok(v) => {
             for path in unknown {
@@ -79,7 +110,7 @@ fn parse<T: DeserializeOwned>(sink: &mut Sink<'_>, what: &str) -> Option<T> {
             Some(v)
         }
         Err(e) => {
-            let at = e.span().map(|s| line_col(sink.src, s.start));
+            let at = e.span();
             let msg = e.message().trim().to_owned();
             let hint = if msg.starts_with("missing field") {
                 format!("add the missing key; see the {what} format in the README")
@@ -203,7 +234,9 @@ fn read_dir_files(
     Ok(out)
 }
 
-/// Problems with the configuration that serde cannot see: `(key path, message, hint)`.
+/// Problems with the configuration that serde cannot see: `(key path, message, hint)`,
+/// the key path as a [`KeyPath`] string (`workspace.languages[2]`); the loader
+/// points each at that key, or at that element.
 #[must_use]
 pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
@@ -223,10 +256,10 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
             "list at least one, e.g. languages = [\"de\", \"en\"]",
         );
     }
-    for l in &config.workspace.languages {
+    for (i, l) in config.workspace.languages.iter().enumerate() {
         if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
             bad(
-                "workspace.languages",
+                &format!("workspace.languages[{i}]"),
                 format!("`{l}` is not a two-letter language code"),
                 "use ISO 639-1 codes such as \"de\" or \"en\"",
             );
@@ -235,16 +268,21 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
     for key in config.capacity.releases.keys() {
         if key.parse::<ReleaseId>().map_or(true, ReleaseId::is_hotfix) {
             bad(
-                "capacity.releases",
+                &KeyPath::root()
+                    .key("capacity")
+                    .key("releases")
+                    .key(key)
+                    .to_string(),
                 format!("`{key}` is not a release id"),
                 "write release ids as YYYY.N, e.g. \"2027.4\" = 30",
             );
         }
     }
     for (name, c) in &config.scoring.criteria {
+        let criterion = KeyPath::root().key("scoring").key("criteria").key(name);
         if c.scale[0] >= c.scale[1] || !c.scale.iter().all(|x| x.is_finite()) {
             bad(
-                &format!("scoring.criteria.{name}"),
+                &criterion.clone().key("scale").to_string(),
                 format!(
                     "criterion `{name}` has scale [{}, {}]; the minimum must be below the maximum",
                     c.scale[0], c.scale[1]
@@ -254,7 +292,7 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
         }
         if !c.weight.is_finite() {
             bad(
-                &format!("scoring.criteria.{name}"),
+                &criterion.key("weight").to_string(),
                 format!("criterion `{name}` has a weight that is not a number"),
                 "use a finite weight such as 2.0",
             );
@@ -317,16 +355,20 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
     let config_path = root.join(CONFIG_FILE);
     let config_rel = PathBuf::from(CONFIG_FILE);
     let config_src = read(&config_path, &config_rel, &mut diags, overlay).unwrap_or_default();
+    let config_source = Source::parse(config_src);
     let config: Option<Config> = {
         let mut sink = Sink {
             diags: &mut diags,
             file: config_rel.clone(),
-            src: &config_src,
+            source: &config_source,
         };
         let config = parse::<Config>(&mut sink, CONFIG_FILE);
         if let Some(c) = &config {
             for (key, msg, hint) in validate_config(c) {
-                sink.key(Level::Error, &key, msg, &hint);
+                match key.parse::<KeyPath>() {
+                    Ok(path) => sink.key(Level::Error, &path, msg, &hint),
+                    Err(_) => sink.push(Level::Error, None, msg, &hint),
+                }
             }
         }
         config
@@ -336,16 +378,16 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
     let partners_path = root.join(PARTNERS_FILE);
     let partners_rel = PathBuf::from(PARTNERS_FILE);
     let partners_src = if fs::symlink_metadata(&partners_path).is_ok() || overlay.contains_key(&partners_path) {
-        read(&partners_path, &partners_rel, &mut diags, overlay)
+        read(&partners_path, &partners_rel, &mut diags, overlay).map(Source::parse)
     } else {
         None
     };
     let partners: Partners = match &partners_src {
-        Some(src) => {
+        Some(source) => {
             let mut sink = Sink {
                 diags: &mut diags,
                 file: partners_rel.clone(),
-                src,
+                source,
             };
             parse::<Partners>(&mut sink, PARTNERS_FILE).unwrap_or_default()
         }
@@ -354,13 +396,14 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
 
     // requests/*.toml
     let mut requests = BTreeMap::new();
-    let mut request_src: HashMap<Id, (PathBuf, String)> = HashMap::new();
+    let mut request_src: HashMap<Id, (PathBuf, Source)> = HashMap::new();
     let mut lowercase: HashMap<String, Id> = HashMap::new();
     for SourceFile { rel, src, stem } in read_dir_files(root, REQUESTS_DIR, overlay, &mut diags)? {
+        let source = Source::parse(src);
         let mut sink = Sink {
             diags: &mut diags,
             file: rel.clone(),
-            src: &src,
+            source: &source,
         };
         let Ok(id) = Id::parse(&stem) else {
             sink.push(Level::Error, None, format!("`{stem}` is not a valid request id (the file stem is the id)"), "rename the file: ids use 1–64 characters from A-Z a-z 0-9 . _ - and start with a letter or digit");
@@ -379,25 +422,26 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
         };
         let req = convert_request(id.clone(), file, &mut sink, config.as_ref());
         requests.insert(id.clone(), req);
-        request_src.insert(id, (rel, src));
+        request_src.insert(id, (rel, source));
     }
 
     // releases/*.toml
     let mut releases = BTreeMap::new();
     let mut release_src = Vec::new();
     for SourceFile { rel, src, stem } in read_dir_files(root, RELEASES_DIR, overlay, &mut diags)? {
+        let source = Source::parse(src);
         let mut sink = Sink {
             diags: &mut diags,
             file: rel.clone(),
-            src: &src,
+            source: &source,
         };
         let Some(release) = parse::<Release>(&mut sink, "release file") else {
             continue;
         };
         if release.id.to_string() != stem {
-            sink.key(
+            sink.value(
                 Level::Error,
-                "id",
+                &top("id"),
                 format!(
                     "the file is named {stem}.toml but says id = \"{}\"",
                     release.id
@@ -406,7 +450,7 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
             );
             continue;
         }
-        release_src.push((release.id, rel, src));
+        release_src.push((release.id, rel, source));
         releases.insert(release.id, release);
     }
 
@@ -423,7 +467,7 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
         &releases,
         &release_src,
         &partners,
-        partners_src.as_deref(),
+        partners_src.as_ref(),
         &config,
     );
 
@@ -449,21 +493,23 @@ fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diags
 }
 
+/// The ids of the array `key`; an invalid one is an error, a repeated one a
+/// warning at its second mention.
 fn ids(sink: &mut Sink<'_>, key: &str, raw: Vec<String>) -> Vec<Id> {
     let mut out: Vec<Id> = Vec::with_capacity(raw.len());
-    for s in raw {
+    for (i, s) in raw.into_iter().enumerate() {
+        let at = top(key).index(i);
         match Id::parse(&s) {
             Ok(id) if out.contains(&id) => {
-                sink.value(
+                sink.key(
                     Level::Warning,
-                    key,
-                    &s,
+                    &at,
                     format!("`{s}` is listed twice in {key}"),
                     "remove the duplicate",
                 );
             }
             Ok(id) => out.push(id),
-            Err(e) => sink.value(Level::Error, key, &s, format!("{key}: {e}"), "fix the id"),
+            Err(e) => sink.key(Level::Error, &at, format!("{key}: {e}"), "fix the id"),
         }
     }
     out
@@ -478,9 +524,9 @@ fn convert_request(
     let effort = match u32::try_from(f.effort) {
         Ok(e) if e > 0 => e,
         _ => {
-            sink.key(
+            sink.value(
                 Level::Error,
-                "effort",
+                &top("effort"),
                 format!(
                     "effort is {}; it must be a whole number of capacity units above 0",
                     f.effort
@@ -491,9 +537,9 @@ fn convert_request(
         }
     };
     if f.title.trim().is_empty() {
-        sink.key(
+        sink.value(
             Level::Error,
-            "title",
+            &top("title"),
             "the title is empty".into(),
             "give the request a short title",
         );
@@ -502,24 +548,30 @@ fn convert_request(
         None => None,
         Some(Ok(r)) if !r.is_hotfix() => Some(r),
         Some(Ok(r)) => {
-            sink.key(
+            sink.value(
                 Level::Error,
-                "pin",
+                &top("pin"),
                 format!("pin = \"{r}\" names a hotfix; pins are for regular releases"),
                 "use `zyklus hotfix new --request` for hotfixes",
             );
             None
         }
         Some(Err(e)) => {
-            sink.key(Level::Error, "pin", e.to_string(), "e.g. pin = \"2027.2\"");
+            sink.value(
+                Level::Error,
+                &top("pin"),
+                e.to_string(),
+                "e.g. pin = \"2027.2\"",
+            );
             None
         }
     };
     for (name, value) in &f.scores {
+        let at = top("scores").key(name);
         if !value.is_finite() {
-            sink.key(
+            sink.value(
                 Level::Error,
-                &format!("scores.{name}"),
+                &at,
                 format!("score `{name}` is not a number"),
                 "use a number within the criterion's scale",
             );
@@ -528,9 +580,9 @@ fn convert_request(
         let Some(config) = config else { continue };
         match config.scoring.criteria.get(name) {
             Some(c) if *value < c.scale[0] || *value > c.scale[1] => {
-                sink.key(
+                sink.value(
                     Level::Error,
-                    &format!("scores.{name}"),
+                    &at,
                     format!(
                         "score `{name}` = {value} is outside its scale [{}, {}]",
                         c.scale[0], c.scale[1]
@@ -544,7 +596,7 @@ fn convert_request(
             {
                 sink.key(
                     Level::Warning,
-                    &format!("scores.{name}"),
+                    &at,
                     format!("`{name}` is not a criterion in zyklus.toml; it does not count"),
                     "check the spelling, or add the criterion to [scoring.criteria]",
                 );
@@ -556,9 +608,9 @@ fn convert_request(
         missing_scores(sink, &f.scores, f.status.is_plannable(), config);
     }
     if f.kind == crate::model::Kind::Hotfix && f.reported_at.is_none() && f.status.is_plannable() {
-        sink.push(
+        sink.value(
             Level::Warning,
-            None,
+            &top("kind"),
             "a hotfix request without `reported_at`: its 12-hour reaction clock cannot run".into(),
             "add reported_at = 2027-02-12T20:00:00+01:00 (when it was reported)",
         );
@@ -604,47 +656,20 @@ fn missing_scores(
         match scores.get(name) {
             None if plannable && partly => sink.key(
                 Level::Warning,
-                "scores",
+                &top("scores"),
                 format!("no score for criterion `{name}`: it counts 0 in the {model} model"),
                 &format!("add `{name} = …` under [scores]"),
             ),
             None => {}
-            Some(v) if *v < 0.0 && !config.scoring.criteria.contains_key(name) => sink.key(
+            Some(v) if *v < 0.0 && !config.scoring.criteria.contains_key(name) => sink.value(
                 Level::Error,
-                &format!("scores.{name}"),
+                &top("scores").key(name),
                 format!("score `{name}` = {v} is negative"),
                 "use a value of 0 or more",
             ),
             Some(_) => {}
         }
     }
-}
-
-/// The line and column of `key` inside the `n`-th (0-based) `[[table]]` of `src`.
-fn entry_key(src: &str, table: &str, n: usize, key: &str) -> Option<(usize, usize)> {
-    let header = format!("[[{table}]]");
-    let mut offset = 0;
-    let mut count = 0;
-    let mut current = None;
-    for line in src.split_inclusive('\n') {
-        let t = line.trim();
-        if t.starts_with('[') {
-            current = (t == header).then_some(count);
-            if t == header {
-                count += 1;
-            }
-        } else if current == Some(n)
-            && t.strip_prefix(key)
-                .is_some_and(|r| r.trim_start().starts_with('='))
-        {
-            return Some(line_col(
-                src,
-                offset + (line.len() - line.trim_start().len()),
-            ));
-        }
-        offset += line.len();
-    }
-    None
 }
 
 /// `trainings/<YEAR>.toml`: the file stem is the year, every date lies in it, every
@@ -657,10 +682,11 @@ fn load_trainings(
 ) -> anyhow::Result<BTreeMap<i32, Vec<crate::model::Training>>> {
     let mut out = BTreeMap::new();
     for SourceFile { rel, src, stem } in read_dir_files(root, TRAININGS_DIR, overlay, diags)? {
+        let source = Source::parse(src);
         let mut sink = Sink {
             diags,
             file: rel.clone(),
-            src: &src,
+            source: &source,
         };
         let year = match stem.parse::<i32>() {
             Ok(y) if stem.len() == 4 => y,
@@ -679,11 +705,11 @@ fn load_trainings(
             continue;
         };
         for (i, t) in file.trainings.iter().enumerate() {
+            let entry = top("training").index(i);
             if partners.get(&t.partner).is_none() {
-                let at = entry_key(&src, "training", i, "partner");
-                sink.push(
+                sink.value(
                     Level::Error,
-                    at,
+                    &entry.clone().key("partner"),
                     format!(
                         "training {}: `{}` is no partner in partners.toml",
                         i + 1,
@@ -693,10 +719,9 @@ fn load_trainings(
                 );
             }
             if chrono::Datelike::year(&t.date.0) != year {
-                let at = entry_key(&src, "training", i, "date");
-                sink.push(
+                sink.value(
                     Level::Error,
-                    at,
+                    &entry.key("date"),
                     format!(
                         "training {}: {} is not in {year}, the year of this file",
                         i + 1,
@@ -732,21 +757,21 @@ fn load_trainings(
 fn cross_check(
     diags: &mut Vec<Diagnostic>,
     requests: &BTreeMap<Id, Request>,
-    request_src: &HashMap<Id, (PathBuf, String)>,
+    request_src: &HashMap<Id, (PathBuf, Source)>,
     releases: &BTreeMap<ReleaseId, Release>,
-    release_src: &[(ReleaseId, PathBuf, String)],
+    release_src: &[(ReleaseId, PathBuf, Source)],
     partners: &Partners,
-    partners_src: Option<&str>,
+    partners_src: Option<&Source>,
     config: &Config,
 ) {
     let partner_ids: BTreeSet<&str> = partners.partners.iter().map(|p| p.id.as_str()).collect();
 
     for (id, req) in requests {
-        let (rel, src) = &request_src[id];
+        let (rel, source) = &request_src[id];
         let mut sink = Sink {
             diags,
             file: rel.clone(),
-            src,
+            source,
         };
         for (key, list) in [
             ("depends_on", &req.depends_on),
@@ -754,17 +779,17 @@ fn cross_check(
         ] {
             for other in list {
                 if other == id {
-                    sink.value(
+                    sink.element(
                         Level::Error,
-                        key,
+                        &top(key),
                         other.as_str(),
                         format!("{id} lists itself in {key}"),
                         "remove it",
                     );
                 } else if !requests.contains_key(other) {
-                    sink.value(
+                    sink.element(
                         Level::Error,
-                        key,
+                        &top(key),
                         other.as_str(),
                         format!("{key} names `{other}`, which is no request in requests/"),
                         "fix the id, or create the request with `zyklus request new`",
@@ -779,9 +804,9 @@ fn cross_check(
                 } else {
                     "create partners.toml with a [[partner]] of that id"
                 };
-                sink.value(
+                sink.element(
                     Level::Error,
-                    "requested_by",
+                    &top("requested_by"),
                     p.as_str(),
                     format!("requested_by names `{p}`, which is no partner in partners.toml"),
                     hint,
@@ -792,7 +817,7 @@ fn cross_check(
             if !config.workspace.languages.contains(lang) {
                 sink.key(
                     Level::Warning,
-                    &format!("text.{lang}"),
+                    &top("text").key(lang),
                     format!(
                         "text in `{lang}`, which is not one of the workspace languages {:?}",
                         config.workspace.languages
@@ -806,7 +831,7 @@ fn cross_check(
     // Dependency cycles, each reported once with its members in order.
     for cycle in find_cycles(requests) {
         let first = &cycle[0];
-        let (rel, src) = &request_src[first];
+        let (rel, source) = &request_src[first];
         let next = &cycle[1 % cycle.len()];
         let path: Vec<&str> = cycle
             .iter()
@@ -816,54 +841,53 @@ fn cross_check(
         let mut sink = Sink {
             diags,
             file: rel.clone(),
-            src,
+            source,
         };
-        sink.value(Level::Error, "depends_on", next.as_str(), format!("dependency cycle: {}", path.join(" → ")), "a request cannot depend on itself, even indirectly: remove one of these depends_on entries");
+        sink.element(Level::Error, &top("depends_on"), next.as_str(), format!("dependency cycle: {}", path.join(" → ")), "a request cannot depend on itself, even indirectly: remove one of these depends_on entries");
     }
 
     // partners.toml
-    if let Some(src) = partners_src {
+    if let Some(source) = partners_src {
         let mut sink = Sink {
             diags,
             file: PathBuf::from(PARTNERS_FILE),
-            src,
+            source,
         };
         let mut seen = BTreeSet::new();
-        for p in &partners.partners {
+        for (i, p) in partners.partners.iter().enumerate() {
+            let entry = top("partner").index(i);
             if Id::parse(&p.id).is_err() {
-                sink.value(Level::Error, "partner.id", &p.id, format!("`{}` is not a valid partner id", p.id), "ids use 1–64 characters from A-Z a-z 0-9 . _ - and start with a letter or digit");
+                sink.value(Level::Error, &entry.clone().key("id"), format!("`{}` is not a valid partner id", p.id), "ids use 1–64 characters from A-Z a-z 0-9 . _ - and start with a letter or digit");
             } else if !seen.insert(p.id.as_str()) {
                 sink.value(
                     Level::Error,
-                    "partner.id",
-                    &p.id,
+                    &entry.clone().key("id"),
                     format!("duplicate partner id `{}`", p.id),
                     "give each partner its own id",
                 );
             }
             if let Some(lang) = &p.language {
                 if !config.workspace.languages.contains(lang) {
-                    sink.value(Level::Warning, "partner.language", lang, format!("partner `{}` speaks `{lang}`, which is not a workspace language; mail goes out in {}", p.id, config.workspace.languages.first().map_or("the default", String::as_str)), "add the language to [workspace] languages");
+                    sink.value(Level::Warning, &entry.clone().key("language"), format!("partner `{}` speaks `{lang}`, which is not a workspace language; mail goes out in {}", p.id, config.workspace.languages.first().map_or("the default", String::as_str)), "add the language to [workspace] languages");
                 }
             }
             if let Some(mail) = &p.email {
                 if !mail.contains('@') || mail.contains(char::is_whitespace) {
                     sink.value(
                         Level::Error,
-                        "partner.email",
-                        mail,
+                        &entry.key("email"),
                         format!("`{mail}` is not an e-mail address"),
                         "write it as name@example.com",
                     );
                 }
             }
         }
-        for c in &partners.commitments {
+        for (i, c) in partners.commitments.iter().enumerate() {
+            let entry = top("commitment").index(i);
             if !partner_ids.contains(c.partner.as_str()) {
                 sink.value(
                     Level::Error,
-                    "commitment.partner",
-                    &c.partner,
+                    &entry.clone().key("partner"),
                     format!("commitment of `{}`, which is no partner", c.partner),
                     "add the [[partner]] or fix the id",
                 );
@@ -871,18 +895,16 @@ fn cross_check(
             if c.requests.is_empty() {
                 sink.value(
                     Level::Error,
-                    "commitment.partner",
-                    &c.partner,
+                    &entry.clone().key("requests"),
                     format!("commitment of `{}` names no requests", c.partner),
                     "list the requests it needs in `requests`",
                 );
             }
-            for r in &c.requests {
+            for (j, r) in c.requests.iter().enumerate() {
                 if !requests.contains_key(r.as_str()) {
                     sink.value(
                         Level::Error,
-                        "commitment.requests",
-                        r,
+                        &entry.clone().key("requests").index(j),
                         format!(
                             "commitment of `{}` names `{r}`, which is no request",
                             c.partner
@@ -894,8 +916,7 @@ fn cross_check(
             if !c.weight.is_finite() || c.weight < 0.0 {
                 sink.value(
                     Level::Error,
-                    "commitment.weight",
-                    &c.partner,
+                    &entry.key("weight"),
                     format!(
                         "commitment of `{}` has weight {}; it must be ≥ 0",
                         c.partner, c.weight
@@ -908,57 +929,52 @@ fn cross_check(
 
     // releases/*.toml
     let mut placed: BTreeMap<&str, ReleaseId> = BTreeMap::new();
-    for (rid, rel, src) in release_src {
+    for (rid, rel, source) in release_src {
         let release = &releases[rid];
         let mut sink = Sink {
             diags,
             file: rel.clone(),
-            src,
+            source,
         };
-        for r in &release.scope {
-            if !requests.contains_key(r.as_str()) {
-                sink.value(
+        for (i, r) in release.scope.iter().enumerate() {
+            let at = top("scope").index(i);
+            match requests.get(r.as_str()) {
+                None => sink.value(
                     Level::Error,
-                    "scope",
-                    r,
+                    &at,
                     format!("the scope names `{r}`, which is no request"),
                     "remove it from the scope, or restore requests/<id>.toml",
-                );
-            } else if release.stage != crate::model::Stage::Cancelled {
-                if let Some(other) = placed.insert(r.as_str(), *rid) {
-                    sink.value(
-                        Level::Error,
-                        "scope",
-                        r,
-                        format!("`{r}` is in the scope of both {other} and {rid}"),
-                        "a request ships in one release: remove it from one scope",
-                    );
+                ),
+                Some(req) => {
+                    if release.stage != crate::model::Stage::Cancelled {
+                        if let Some(other) = placed.insert(r.as_str(), *rid) {
+                            sink.value(
+                                Level::Error,
+                                &at,
+                                format!("`{r}` is in the scope of both {other} and {rid}"),
+                                "a request ships in one release: remove it from one scope",
+                            );
+                        }
+                    }
+                    if req.status == Status::Rejected && !release.stage.is_frozen() {
+                        sink.value(
+                            Level::Warning,
+                            &at,
+                            format!("`{}` is rejected but still in the planned scope", req.id),
+                            "run `zyklus plan` to re-plan",
+                        );
+                    }
                 }
             }
         }
         let mut numbers = BTreeSet::new();
-        for f in &release.findings {
+        for (i, f) in release.findings.iter().enumerate() {
             if !numbers.insert(f.number) {
-                sink.key(
+                sink.value(
                     Level::Error,
-                    "finding.number",
+                    &top("finding").index(i).key("number"),
                     format!("finding number {} is used twice", f.number),
                     "number findings 1, 2, 3, …",
-                );
-            }
-        }
-        for r in release
-            .scope
-            .iter()
-            .filter_map(|r| requests.get(r.as_str()))
-        {
-            if r.status == Status::Rejected && !release.stage.is_frozen() {
-                sink.value(
-                    Level::Warning,
-                    "scope",
-                    r.id.as_str(),
-                    format!("`{}` is rejected but still in the planned scope", r.id),
-                    "run `zyklus plan` to re-plan",
                 );
             }
         }

@@ -216,7 +216,7 @@ fn missing_criteria_count_zero_with_a_warning_and_bad_values_are_errors() {
     );
     t.run(&["score"])
         .code(1)
-        .stderr_has("zyklus.toml:5")
+        .stderr_has("zyklus.toml:6:10")
         .stderr_has("`value` is not one of them");
 
     let t = Test::with_requests(

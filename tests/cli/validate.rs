@@ -202,3 +202,224 @@ fn a_bad_clock_is_an_error() {
     t.at("yesterday");
     t.run(&["validate"]).code(1).stderr_has("ZYKLUS_NOW");
 }
+
+// Each problem points at the key or value that causes it, as the parser saw it
+// (issue 10: the old text-searching locator missed these or chose the wrong line).
+// The whole diagnostic output is compared: headline, place, source line, caret, hint.
+
+/// Runs `validate` and compares the whole of stderr.
+#[track_caller]
+fn diagnoses(t: &Test, code: i32, expected: &str) {
+    let r = t.run(&["validate"]);
+    r.code(code);
+    assert_eq!(r.stderr, expected, "stderr differs");
+}
+
+#[test]
+fn a_duplicate_partner_id_points_at_the_duplicate() {
+    let t = ws(&[("CR-1", OK_REQUEST)]);
+    t.write(
+        "partners.toml",
+        "# Partners.\n\n\
+         [[partner]]\nid = \"alpenblick\"\nname = \"Alpenblick Reisen GmbH\"\nlanguage = \"de\"\n\n\
+         [[partner]]\nid = \"donauwelle\"\nname = \"Donauwelle Touristik GmbH\"\nlanguage = \"de\"\n\n\
+         [[partner]]\nlanguage = \"de\"\nname = \"Hansekontor Marketing GmbH\"\nemail = \"technik@hansekontor.example\"\n\n\n\
+         # copied from the one above\nid = \"donauwelle\"\n",
+    );
+    diagnoses(
+        &t,
+        1,
+        "\
+error: duplicate partner id `donauwelle`
+  --> partners.toml:20:6
+     |
+  20 | id = \"donauwelle\"
+     |      ^
+  = help: give each partner its own id
+error: 1 error in the workspace; nothing was written
+",
+    );
+}
+
+#[test]
+fn a_score_in_an_inline_table_points_at_the_value() {
+    let t = ws(&[(
+        "CR-1",
+        "title = \"A\"\neffort = 3\nscores = { value = 11, urgency = 5 }\n",
+    )]);
+    diagnoses(
+        &t,
+        1,
+        "\
+error: score `value` = 11 is outside its scale [1, 10]
+  --> requests/CR-1.toml:3:20
+    |
+  3 | scores = { value = 11, urgency = 5 }
+    |                    ^
+  = help: use a value within the scale set in zyklus.toml
+error: 1 error in the workspace; nothing was written
+",
+    );
+}
+
+#[test]
+fn text_in_an_unknown_language_points_at_its_dotted_key() {
+    let t = ws(&[(
+        "CR-1",
+        "title = \"A\"\neffort = 3\ntext.de = \"Hallo\"\ntext.xx = \"Hallo\"\n[scores]\nvalue = 5\nurgency = 5\n",
+    )]);
+    diagnoses(
+        &t,
+        0,
+        "\
+warning: text in `xx`, which is not one of the workspace languages [\"de\", \"en\"]
+  --> requests/CR-1.toml:4:6
+    |
+  4 | text.xx = \"Hallo\"
+    |      ^
+  = help: add the language to [workspace] languages, or fix the key
+",
+    );
+}
+
+#[test]
+fn a_negative_commitment_weight_points_at_that_weight() {
+    let t = ws(&[("CR-1", OK_REQUEST)]);
+    t.write(
+        "partners.toml",
+        "[[partner]]\nid = \"acme\"\nname = \"ACME\"\n\n\
+         [[commitment]]\npartner = \"acme\"\nrequests = [\"CR-1\"]\nweight = 5\n\n\
+         [[commitment]]\npartner = \"acme\"\nrequests = [\"CR-1\"]\nby = 2027-06-30\nweight = -3\n",
+    );
+    diagnoses(
+        &t,
+        1,
+        "\
+error: commitment of `acme` has weight -3; it must be ≥ 0
+  --> partners.toml:14:10
+     |
+  14 | weight = -3
+     |          ^
+  = help: e.g. weight = 20
+error: 1 error in the workspace; nothing was written
+",
+    );
+}
+
+#[test]
+fn a_criterion_written_as_a_dotted_key_points_at_its_name() {
+    let t = Test::with_requests(
+        "\n[scoring]\nmodel = \"wsjf\"\ncriteria.business_value = { scale = [1, 10] }\ncriteria.value = { weight = 3 }\ncriteria.risk_reduction = { scale = [1, 5], invert = true }\n",
+        &[],
+    );
+    diagnoses(
+        &t,
+        1,
+        "\
+error: the wsjf model uses the criteria business_value, time_criticality, risk_reduction; `value` is not one of them
+  --> zyklus.toml:8:10
+    |
+  8 | criteria.value = { weight = 3 }
+    |          ^
+  = help: remove `value`, or use model = \"weighted\" for criteria of your own
+error: criterion `risk_reduction`: `weight` and `invert` do not apply to the wsjf model
+  --> zyklus.toml:9:45
+    |
+  9 | criteria.risk_reduction = { scale = [1, 5], invert = true }
+    |                                             ^
+  = help: remove them; only `scale` may be set for its criteria
+error: 2 errors in the workspace; nothing was written
+",
+    );
+}
+
+#[test]
+fn a_bad_language_code_points_at_that_element() {
+    let t = Test::empty();
+    t.write(
+        "zyklus.toml",
+        "[workspace]\nname = \"Test\"\nlanguages = [\"de\", \"eng\"]\n",
+    );
+    diagnoses(
+        &t,
+        1,
+        "\
+error: `eng` is not a two-letter language code
+  --> zyklus.toml:3:20
+    |
+  3 | languages = [\"de\", \"eng\"]
+    |                    ^
+  = help: use ISO 639-1 codes such as \"de\" or \"en\"
+error: 1 error in the workspace; nothing was written
+",
+    );
+}
+
+#[test]
+fn an_unknown_dependency_in_a_multiline_array_points_at_the_id() {
+    let t = ws(&[
+        ("CR-1", OK_REQUEST),
+        (
+            "CR-2",
+            "title = \"B\"\neffort = 3\ndepends_on = [\n  \"CR-1\", # and \"CR-9\", once it is written\n  \"CR-9\",\n]\n[scores]\nvalue = 5\nurgency = 5\n",
+        ),
+    ]);
+    diagnoses(
+        &t,
+        1,
+        "\
+error: depends_on names `CR-9`, which is no request in requests/
+  --> requests/CR-2.toml:5:3
+    |
+  5 |   \"CR-9\",
+    |   ^
+  = help: fix the id, or create the request with `zyklus request new`
+error: 1 error in the workspace; nothing was written
+",
+    );
+}
+
+#[test]
+fn an_id_listed_twice_points_at_the_second_mention() {
+    let t = ws(&[
+        ("CR-1", OK_REQUEST),
+        (
+            "CR-2",
+            "title = \"B\"\neffort = 3\ndepends_on = [\"CR-1\", \"CR-1\"]\n[scores]\nvalue = 5\nurgency = 5\n",
+        ),
+    ]);
+    diagnoses(
+        &t,
+        0,
+        "\
+warning: `CR-1` is listed twice in depends_on
+  --> requests/CR-2.toml:3:23
+    |
+  3 | depends_on = [\"CR-1\", \"CR-1\"]
+    |                       ^
+  = help: remove the duplicate
+",
+    );
+}
+
+#[test]
+fn an_unknown_key_points_at_the_key_in_its_table() {
+    let t = ws(&[("CR-1", OK_REQUEST)]);
+    t.write(
+        "partners.toml",
+        "[[partner]]\nid = \"acme\"\nname = \"ACME\"\nemail = \"it@acme.example\"\n\n\
+         [[partner]]\nid = \"globex\"\nname = \"Globex\"\nemial = \"it@globex.example\"\n",
+    );
+    diagnoses(
+        &t,
+        0,
+        "\
+warning: unknown key `partner[1].emial` in partners.toml; it is ignored
+  --> partners.toml:9:1
+    |
+  9 | emial = \"it@globex.example\"
+    | ^
+  = help: check the spelling against the file format in the README
+",
+    );
+}
