@@ -1,6 +1,7 @@
 //! Integration tests: run the real binary on real workspaces and check stdout,
 //! stderr, exit codes and files. One test binary, one module per command.
 
+mod fixtures;
 mod support;
 
 mod agenda;
