@@ -19,5 +19,6 @@ mod release;
 mod request;
 mod score;
 mod sla;
+mod snapshots;
 mod training;
 mod validate;
