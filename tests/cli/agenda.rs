@@ -1,33 +1,7 @@
 //! `zyklus agenda`: the coordination call's agenda in German and English, with the
 //! scope's partners, major changes, open findings, stage and dates.
 
-use crate::notes::with_release;
-use crate::support::Test;
-
-fn with_findings_and_call() -> Test {
-    let t = with_release();
-    let rel = t.read("releases/2027.1.toml").replace("production", "test")
-        + r#"
-[[finding]]
-number = 1
-severity = "blocker"
-text = "Umsatz im Dashboard doppelt gezählt"
-raised_at = 2026-12-22T14:10:00+01:00
-request = "CR-0004"
-
-[[finding]]
-number = 2
-severity = "minor"
-text = "Already fixed typo"
-raised_at = 2026-12-23T09:00:00+01:00
-resolved_at = 2026-12-28T09:00:00+01:00
-"#;
-    t.write("releases/2027.1.toml", &rel);
-    let cfg = crate::support::without_coordination(&t.read("zyklus.toml"))
-        + "\n[coordination]\ndays_before_release = 7\ntime = \"10:00\"\nduration_minutes = 45\nurl = \"https://meet.example/pp\"\n";
-    t.write("zyklus.toml", &cfg);
-    t
-}
+use crate::fixtures::with_findings_and_call;
 
 #[test]
 fn german_agenda_has_scope_partners_findings_and_dates() {

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use crate::notes::with_release;
+use crate::fixtures::with_release;
 
 /// Parses every .eml in `dir` with Python's `email` (policy=default) and returns
 /// `[{file, to, subject, type, lang, plain, html, message_id}]`.

@@ -2,40 +2,10 @@
 //! idempotent, one commit, annotated tag, refusals, hand edits survive, and an
 //! independent Keep a Changelog parser reads it back.
 
-use std::path::Path;
 use std::process::Command;
 
-use crate::notes::with_release;
+use crate::fixtures::{git, repo, with_release};
 use crate::support::Test;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "Tester")
-        .env("GIT_AUTHOR_EMAIL", "tester@example.com")
-        .env("GIT_COMMITTER_NAME", "Tester")
-        .env("GIT_COMMITTER_EMAIL", "tester@example.com")
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// An empty git repository (no commits) next to the workspace.
-fn repo(t: &Test) -> std::path::PathBuf {
-    let dir = t.path("product");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    git(&dir, &["init", "-q", "-b", "main"]);
-    git(&dir, &["config", "user.name", "Repo User"]);
-    git(&dir, &["config", "user.email", "repo@example.com"]);
-    dir
-}
 
 fn zyklus_changelog(t: &Test, extra: &[&str]) -> crate::support::Run {
     let mut args = vec!["changelog", "2027.1", "--repo", "product"];

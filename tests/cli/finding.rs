@@ -1,6 +1,6 @@
 //! `zyklus finding add|list|resolve`.
 
-use crate::gates::{example_with_release, release_toml};
+use crate::fixtures::{example_with_release, release_toml};
 
 #[test]
 fn add_list_resolve() {

@@ -2,27 +2,8 @@
 //! production with the clock moving forward, every refusal on the way, a forced
 //! advance, a rollback, and two advances racing for the same release.
 
+use crate::fixtures::{example_with_release, release_toml, RELEASE_2027_1};
 use crate::support::Test;
-
-/// Release 2027.1 with the calendar's dates and three accepted requests (20 of 40).
-pub const RELEASE_2027_1: &str = r#"# Release 2027.1, written by hand for the test.
-id = "2027.1"
-stage = "planned" # where it stands
-dev_start = 2026-11-11
-test_start = 2026-12-22
-release_date = 2027-01-12
-scope = ["CR-0004", "CR-0007", "CR-0017"]
-"#;
-
-pub fn example_with_release() -> Test {
-    let t = Test::example();
-    t.write("releases/2027.1.toml", RELEASE_2027_1);
-    t
-}
-
-pub fn release_toml(t: &Test, id: &str) -> toml::Value {
-    toml::from_str(&t.read(&format!("releases/{id}.toml"))).expect("release file is TOML")
-}
 
 fn failing(j: &serde_json::Value) -> Vec<String> {
     j["checks"]

@@ -1,16 +1,7 @@
 //! `zyklus hotfix new` and the hotfix gates.
 
-use crate::gates::release_toml;
+use crate::fixtures::{release_toml, with_production};
 use crate::support::Test;
-
-fn with_production() -> Test {
-    let t = Test::example();
-    t.write(
-        "releases/2026.6.toml",
-        "id = \"2026.6\"\nstage = \"production\"\nscope = [\"CR-0001\", \"CR-0002\"]\nfrozen = true\n",
-    );
-    t
-}
 
 #[test]
 fn a_hotfix_goes_through_its_short_gates_at_once() {

@@ -1,6 +1,7 @@
 //! Integration tests: run the real binary on real workspaces and check stdout,
 //! stderr, exit codes and files. One test binary, one module per command.
 
+mod fixtures;
 mod support;
 
 mod agenda;
@@ -18,5 +19,6 @@ mod release;
 mod request;
 mod score;
 mod sla;
+mod snapshots;
 mod training;
 mod validate;

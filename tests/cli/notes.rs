@@ -1,21 +1,8 @@
 //! `zyklus notes`: release notes in German and English, fallback, formats,
 //! template overrides and template errors.
 
+use crate::fixtures::with_release;
 use crate::support::Test;
-
-/// A copy of the example with a production release 2027.1 (mixed kinds, some major).
-pub fn with_release() -> Test {
-    let t = Test::example();
-    t.write(
-        "releases/2027.1.toml",
-        r#"id = "2027.1"
-stage = "production"
-release_date = 2027-01-12
-scope = ["CR-0004", "CR-0005", "CR-0011", "CR-0015", "CR-0017", "CR-0022", "CR-0024", "CR-0035"]
-"#,
-    );
-    t
-}
 
 #[test]
 fn german_notes_group_by_kind_major_first() {

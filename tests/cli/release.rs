@@ -1,6 +1,6 @@
 //! `zyklus release list|show|add|remove`.
 
-use crate::gates::{example_with_release, release_toml};
+use crate::fixtures::{example_with_release, release_toml};
 use crate::support::Test;
 
 #[test]
