@@ -177,9 +177,20 @@ impl ReleaseDoc<'_> {
         self.0.remove(key);
     }
 
-    /// Replaces the scope.
+    /// Replaces the scope, in the layout the file uses: one id per line (as
+    /// `plan` writes it), or on one line when the file has it so.
     pub fn set_scope<S: AsRef<str>>(&mut self, ids: &[S]) {
-        self.0.set("scope", scope_array(ids));
+        let one_line = self
+            .0
+            .doc
+            .get("scope")
+            .and_then(Item::as_array)
+            .is_some_and(|a| !a.to_string().contains('\n'));
+        if one_line {
+            self.0.set("scope", edit::string_array(ids));
+        } else {
+            self.0.set("scope", scope_array(ids));
+        }
     }
 
     /// Appends a `[[history]]` entry.

@@ -91,10 +91,7 @@ impl Workspace {
     pub fn request(&self, id: &str) -> Result<&Request> {
         self.requests.get(id).ok_or_else(|| {
             crate::error::invalid(
-                format!(
-                    "no request `{id}` in {}",
-                    self.root.join(REQUESTS_DIR).display()
-                ),
+                format!("no request `{id}` in {REQUESTS_DIR}/"),
                 "run `zyklus request list` to see the ids",
             )
         })
@@ -106,12 +103,12 @@ impl Workspace {
     /// When there is no such release file.
     pub fn release(&self, id: ReleaseId) -> Result<&Release> {
         self.releases.get(&id).ok_or_else(|| {
-            crate::error::refused(
+            crate::error::invalid(
                 format!(
                     "no release {id}: there is no {}",
-                    self.release_path(id).display()
+                    self.relative(&self.release_path(id)).display()
                 ),
-                "run `zyklus plan` to create the releases of the horizon, or `zyklus release list`",
+                "create it with `zyklus plan` (or write the file), or see `zyklus release list`",
             )
         })
     }
