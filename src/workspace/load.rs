@@ -271,6 +271,17 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
     for (key, msg, hint) in crate::model::config::extra_problems(config) {
         out.push((key, msg, hint));
     }
+    // Checks owned by the modules that use the values (changelog path and links,
+    // calendar URL, SMTP security); one problem per key.
+    let mut owned = Vec::new();
+    if let Some(c) = &config.coordination {
+        owned.extend(crate::ics::config_problems(c));
+    }
+    for p in owned {
+        if !out.iter().any(|(k, _, _)| *k == p.0) {
+            out.push(p);
+        }
+    }
     out
 }
 

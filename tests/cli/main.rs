@@ -6,6 +6,7 @@ mod support;
 mod agenda;
 mod announce;
 mod calendar;
+mod calendar_ics;
 mod changelog;
 mod finding;
 mod gates;
