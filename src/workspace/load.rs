@@ -277,6 +277,9 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
     if let Some(c) = &config.coordination {
         owned.extend(crate::ics::config_problems(c));
     }
+    if let Some(smtp) = &config.smtp {
+        owned.extend(crate::mail::config_problems(smtp));
+    }
     for p in owned {
         if !out.iter().any(|(k, _, _)| *k == p.0) {
             out.push(p);

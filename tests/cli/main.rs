@@ -19,5 +19,7 @@ mod release;
 mod request;
 mod score;
 mod sla;
+mod smtp_send;
+mod smtp_tls;
 mod training;
 mod validate;
