@@ -12,8 +12,9 @@ use super::notes::{context, pick_lang, release_date, warn_fallbacks};
 use super::{Outcome, Settings};
 use crate::error::with_hint;
 use crate::git;
+use crate::model::config::ChangelogConfig;
 use crate::model::{ReleaseId, Stage};
-use crate::notes::changelog::{self, Links};
+use crate::notes::changelog::{self, LinkTarget, Links};
 use crate::notes::Audience;
 use crate::output::Report;
 use crate::ui::Paint;
@@ -139,14 +140,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
-    let links = repo
-        .remote_url()
-        .as_deref()
-        .and_then(changelog::web_url)
-        .map(|web| Links {
-            web,
-            tag_prefix: ws.config.changelog.tag_prefix.clone(),
-        });
+    let links = changelog_links(&repo, &ws.config.changelog);
     let section = changelog::section(&ctx, release.id, date);
     let new = changelog::splice(old.as_deref(), release.id, &section, links.as_ref());
     let changed = old.as_deref() != Some(new.as_str());
@@ -238,4 +232,17 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     }
     s.emit(&report)?;
     Ok(Outcome::Success)
+}
+
+/// The link references: `[changelog] compare_url` if set, else the forge the
+/// repository's remote points to (GitHub, GitLab, …), else none.
+fn changelog_links(repo: &git::Repo, cfg: &ChangelogConfig) -> Option<Links> {
+    let target = match &cfg.compare_url {
+        Some(template) => LinkTarget::Compare(template.clone()),
+        None => LinkTarget::Forge(repo.remote_url().as_deref().and_then(changelog::web_url)?),
+    };
+    Some(Links {
+        target,
+        tag_prefix: cfg.tag_prefix.clone(),
+    })
 }

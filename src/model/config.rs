@@ -190,6 +190,10 @@ impl Default for SupportConfig {
 pub struct ChangelogConfig {
     pub file: String,
     pub tag_prefix: String,
+    /// The link of a release in the changelog's link reference definitions, e.g.
+    /// `https://git.example/product/compare/{previous}...{tag}` (placeholders
+    /// `{tag}`, `{previous}`, `{version}`, `{previous_version}`).
+    pub compare_url: Option<String>,
 }
 
 impl Default for ChangelogConfig {
@@ -197,6 +201,7 @@ impl Default for ChangelogConfig {
         Self {
             file: "CHANGELOG.md".into(),
             tag_prefix: "v".into(),
+            compare_url: None,
         }
     }
 }

@@ -274,6 +274,16 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
     // Checks owned by the modules that use the values (changelog path and links,
     // calendar URL, SMTP security); one problem per key.
     let mut owned = Vec::new();
+    if let Some(url) = &config.changelog.compare_url {
+        if let Err(e) = crate::notes::changelog::check_compare_url(url) {
+            owned.push((
+                "changelog.compare_url".to_owned(),
+                e,
+                "e.g. compare_url = \"https://git.example/product/compare/{previous}...{tag}\""
+                    .to_owned(),
+            ));
+        }
+    }
     if let Some(c) = &config.coordination {
         owned.extend(crate::ics::config_problems(c));
     }
