@@ -274,6 +274,13 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
     // Checks owned by the modules that use the values (changelog path and links,
     // calendar URL, SMTP security); one problem per key.
     let mut owned = Vec::new();
+    if let Err(e) = crate::git::check_changelog_path(&config.changelog.file) {
+        owned.push((
+            "changelog.file".to_owned(),
+            e,
+            "use a path relative to the product repository's top directory, e.g. \"CHANGELOG.md\" or \"docs/CHANGELOG.md\"".to_owned(),
+        ));
+    }
     if let Some(url) = &config.changelog.compare_url {
         if let Err(e) = crate::notes::changelog::check_compare_url(url) {
             owned.push((

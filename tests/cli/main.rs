@@ -8,6 +8,7 @@ mod announce;
 mod calendar;
 mod calendar_ics;
 mod changelog;
+mod changelog_repo;
 mod finding;
 mod gates;
 mod hotfix;
