@@ -5,6 +5,13 @@
 //! re-importing an export updates the events instead of duplicating them, and
 //! DTSTAMP is the `now` passed in, so the same input gives the same bytes. Pure:
 //! it returns the text; the caller writes the file.
+//!
+//! Nothing from the workspace reaches the file unescaped: every TEXT value goes
+//! through [`text`] (line breaks become one `\n`, other control characters are
+//! dropped) and then the crate's RFC 5545 §3.3.11 escaping (`\\`, `\;`, `\,`,
+//! `\n`) and line folding at 75 octets; a URL must pass [`check_url`] (which
+//! `validate` applies to `[coordination] url` too), so a CR/LF in the
+//! configuration can never start a property or an event of its own.
 
 use std::fmt::Write as _;
 
@@ -13,6 +20,64 @@ use chrono_tz::{OffsetComponents, OffsetName, Tz};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, Property};
 
 use crate::model::calendar::{CoordinationCall, ReleaseDates};
+use crate::model::config::CoordinationConfig;
+
+/// Checks that `url` is an absolute `http` or `https` URL with a host, as the
+/// WHATWG URL parser reads it, and without whitespace or control characters (the
+/// parser would silently drop a CR/LF or tab; zyklus refuses them instead). Pure;
+/// `validate` calls it for `[coordination] url`.
+///
+/// # Errors
+/// A sentence saying what is wrong.
+pub fn check_url(url: &str) -> Result<(), String> {
+    if let Some(c) = url.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        let what = match c {
+            '\r' | '\n' => "a line break",
+            c if c.is_control() => "a control character",
+            _ => "a space",
+        };
+        return Err(format!(
+            "`{}` contains {what}; a URL cannot",
+            url.escape_debug()
+        ));
+    }
+    let parsed = url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("`{url}` is not an http(s) URL"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{url}` has no host"));
+    }
+    Ok(())
+}
+
+/// Problems of `[coordination]` that are the calendar file's business, as
+/// `(key path, message, hint)` like the loader's other checks.
+#[must_use]
+pub fn config_problems(config: &CoordinationConfig) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    if let Some(url) = &config.url {
+        if let Err(e) = check_url(url) {
+            out.push((
+                "coordination.url".into(),
+                e,
+                "write one http(s) URL on one line, e.g. url = \"https://meet.example.com/release\"".into(),
+            ));
+        }
+    }
+    out
+}
+
+/// A TEXT value made safe for a content line: CR LF and lone CR become LF (which
+/// the writer escapes as `\n`), other control characters but tab are dropped.
+#[must_use]
+pub fn text(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
+        .collect()
+}
 
 /// What goes into an export.
 pub struct Input<'a> {
@@ -131,8 +196,11 @@ pub fn render(input: &Input<'_>) -> Result<String, String> {
         ))
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .append_property(Property::new("METHOD", "PUBLISH"))
-        .append_property(Property::new("X-WR-CALNAME", format!("{name} releases")))
-        .append_property(Property::new("X-WR-TIMEZONE", input.timezone));
+        .append_property(Property::new(
+            "X-WR-CALNAME",
+            text(&format!("{name} releases")),
+        ))
+        .append_property(Property::new("X-WR-TIMEZONE", text(input.timezone)));
 
     for r in input.releases {
         let id = r.id.to_string();
@@ -141,10 +209,10 @@ pub fn render(input: &Input<'_>) -> Result<String, String> {
             Event::new()
                 .uid(&uid("test", &id, name))
                 .timestamp(input.now)
-                .summary(&format!("{name} {id}: {}", t.test))
-                .description(&describe(input.languages, |t| {
+                .summary(&text(&format!("{name} {id}: {}", t.test)))
+                .description(&text(&describe(input.languages, |t| {
                     format!("{} {release_day}.", t.test_desc)
-                }))
+                })))
                 .starts(r.test_start)
                 .ends(next_day(r.test_start))
                 .append_property(Property::new("TRANSP", "TRANSPARENT"))
@@ -155,10 +223,10 @@ pub fn render(input: &Input<'_>) -> Result<String, String> {
             Event::new()
                 .uid(&uid("release", &id, name))
                 .timestamp(input.now)
-                .summary(&format!("{name} {id}: {}", t.release))
-                .description(&describe(input.languages, |t| {
+                .summary(&text(&format!("{name} {id}: {}", t.release)))
+                .description(&text(&describe(input.languages, |t| {
                     format!("{} {release_day}.", t.release_desc)
-                }))
+                })))
                 .starts(r.release_date)
                 .ends(next_day(r.release_date))
                 .append_property(Property::new("TRANSP", "TRANSPARENT"))
@@ -187,13 +255,14 @@ pub fn render(input: &Input<'_>) -> Result<String, String> {
         let call_first = call_langs.first().map_or("en", String::as_str);
         let mut desc = describe(call_langs, |t| format!("{} {release_day}.", t.call_desc));
         if let Some(url) = &c.url {
+            check_url(url)?;
             let _ = write!(desc, "\n\n{url}");
         }
         let mut ev = Event::new();
         ev.uid(&uid("coordination", &id, name))
             .timestamp(input.now)
-            .summary(&format!("{name} {id}: {}", texts(call_first).call))
-            .description(&desc)
+            .summary(&text(&format!("{name} {id}: {}", texts(call_first).call)))
+            .description(&text(&desc))
             .starts(CalendarDateTime::WithTimezone {
                 date_time: c.start.with_timezone(&tz).naive_local(),
                 tzid: c.timezone.clone(),
@@ -204,7 +273,7 @@ pub fn render(input: &Input<'_>) -> Result<String, String> {
             })
             .append_property(Property::new("CATEGORIES", "zyklus,coordination"));
         if let Some(url) = &c.url {
-            ev.url(url).location(url);
+            ev.url(url).location(&text(url));
         }
         cal.push(ev.done());
     }
@@ -231,10 +300,13 @@ pub fn render(input: &Input<'_>) -> Result<String, String> {
         blocks.push_str(&vtimezone(zone, lo, hi)?);
     }
     if !blocks.is_empty() {
+        // Before the first event: a line of its own, found as one — an escaped
+        // value may contain the same letters, never a CRLF.
         let at = text
-            .find("BEGIN:VEVENT")
-            .or_else(|| text.find("END:VCALENDAR"))
-            .ok_or("the calendar text has no END:VCALENDAR")?;
+            .find("\r\nBEGIN:VEVENT\r\n")
+            .or_else(|| text.find("\r\nEND:VCALENDAR"))
+            .ok_or("the calendar text has no END:VCALENDAR")?
+            + 2;
         text.insert_str(at, &blocks);
     }
     Ok(text)

@@ -33,8 +33,13 @@ language with every change that is not major. Templates: mail.<lang>.subject.jin
 mail.<lang>.txt.jinja, mail.<lang>.html.jinja, wiki.<lang>.md.jinja (override in templates/).
 
 --send delivers the e-mails over SMTP ([smtp] in zyklus.toml; the password comes from the
-environment variable smtp.password_env names; STARTTLS when the server offers it). Every
-delivery is recorded under `sent` in releases/<ID>.toml, so a rerun sends nothing twice.")]
+environment variable smtp.password_env names). With a user, TLS is required: STARTTLS by
+default, implicit TLS with smtp.tls = \"tls\"; a server without STARTTLS gets no password.
+smtp.tls = \"none\" allows a plain connection, only without a user; smtp.ca_file adds a CA
+(PEM) to trust, e.g. for a self-signed test server. Each e-mail goes on its own: a refused
+recipient does not stop the others; the report says per e-mail sent / already-sent / failed
+and why, and the exit code is 1 if any failed. Every delivery is recorded under `sent` in
+releases/<ID>.toml, so a rerun sends only what is missing.")]
 pub struct Args {
     /// The release id, e.g. 2027.1
     pub id: ReleaseId,
@@ -54,8 +59,11 @@ pub struct EmailReport {
     pub partner: Option<String>,
     pub lang: String,
     pub message_id: String,
-    /// `written`, `sent`, or `already-sent` (with --send).
+    /// `written`, `sent`, `already-sent` or `failed` (with --send).
     pub status: &'static str,
+    /// Why it failed, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// What `announce` did; `--format json` prints it.
@@ -74,6 +82,9 @@ impl Report for AnnounceReport {
         }
         for e in &self.emails {
             writeln!(w, "{:<13} {}  → {}", e.status, e.file, e.to)?;
+            if let Some(why) = &e.error {
+                writeln!(w, "{:<13} {why}", "")?;
+            }
         }
         for p in &self.wiki {
             writeln!(w, "{:<13} {p}", "written")?;
@@ -130,6 +141,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
             lang: p.draft.lang.clone(),
             message_id: p.draft.message_id.clone(),
             status: "written",
+            error: None,
         });
         messages.push(message);
     }
@@ -144,10 +156,21 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
         report.wiki.push(shown(&file, s));
     }
 
-    if a.send && !planned.is_empty() {
-        send_all(&loaded, release, &planned, &messages, &mut report, s)?;
-    }
+    let failed = if a.send && !planned.is_empty() {
+        send_all(&loaded, release, &planned, &messages, &mut report, s)?
+    } else {
+        0
+    };
     s.emit(&report)?;
+    if failed > 0 {
+        return Err(refused(
+            format!(
+                "delivering over SMTP failed for {failed} of {} e-mails (see above why)",
+                planned.len()
+            ),
+            "fix the cause and run the same `zyklus announce --send` again: it sends only what is missing",
+        ));
+    }
     Ok(Outcome::Success)
 }
 
@@ -248,8 +271,9 @@ fn plan_emails(
     Ok(planned)
 }
 
-/// Delivers what was not delivered before; records each delivery in the release
-/// file right after it succeeded.
+/// Delivers what was not delivered before ([`mail::send_all`]); records each
+/// delivery in the release file right after it succeeded. Returns how many
+/// e-mails failed.
 fn send_all(
     loaded: &Loaded,
     release: &Release,
@@ -257,7 +281,7 @@ fn send_all(
     messages: &[lettre::Message],
     report: &mut AnnounceReport,
     s: &Settings,
-) -> Result<()> {
+) -> Result<usize> {
     let ws = &loaded.workspace;
     let Some(cfg) = &ws.config.smtp else {
         return Err(refused(
@@ -281,34 +305,42 @@ fn send_all(
         },
         None => None,
     };
-    let mailer = Mailer::new(cfg, password)?;
+    let mailer = Mailer::new(cfg, password, &ws.root)?;
     let path = ws.release_path(release.id);
-    let mut sent = release.sent.clone();
-    for ((p, message), entry) in planned.iter().zip(messages).zip(&mut report.emails) {
-        let done = sent.iter().any(|r| {
-            r.message_id == p.draft.message_id
-                || (p.partner.is_some() && r.to.eq_ignore_ascii_case(&p.draft.to))
-        });
-        if done {
-            entry.status = "already-sent";
-            continue;
+    let items: Vec<mail::Outgoing<'_>> = planned
+        .iter()
+        .zip(messages)
+        .map(|(p, message)| mail::Outgoing {
+            message,
+            already_sent: release.sent.iter().any(|r| {
+                r.message_id == p.draft.message_id
+                    || (p.partner.is_some() && r.to.eq_ignore_ascii_case(&p.draft.to))
+            }),
+        })
+        .collect();
+    let outcomes = mail::send_all(&mailer, &items, &mut |i| {
+        record_sent(loaded, &path, &planned[i].draft, s)
+    });
+    let mut failed = 0;
+    for ((p, outcome), entry) in planned.iter().zip(outcomes).zip(&mut report.emails) {
+        match outcome {
+            mail::Outcome::Sent => {
+                entry.status = "sent";
+                s.status(&format!("sent {} to {}", entry.file, p.draft.to));
+            }
+            mail::Outcome::AlreadySent => entry.status = "already-sent",
+            mail::Outcome::Failed(why) => {
+                failed += 1;
+                entry.status = "failed";
+                s.warn(&format!(
+                    "not sent: {} to {}: {why}",
+                    entry.file, p.draft.to
+                ));
+                entry.error = Some(why);
+            }
         }
-        mailer.send(message).map_err(|e| {
-            e.context(format!(
-                "sending {} to {} via {}:{}",
-                entry.file, p.draft.to, cfg.host, cfg.port
-            ))
-        })?;
-        entry.status = "sent";
-        sent.push(crate::model::release::SentRecord {
-            to: p.draft.to.clone(),
-            at: crate::model::dates::Timestamp(s.now),
-            message_id: p.draft.message_id.clone(),
-        });
-        record_sent(loaded, &path, &p.draft, s)?;
-        s.status(&format!("sent {} to {}", entry.file, p.draft.to));
     }
-    Ok(())
+    Ok(failed)
 }
 
 /// Appends one `[[sent]]` entry to the release file (atomically, validated).

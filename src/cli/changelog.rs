@@ -5,15 +5,16 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use super::notes::{context, pick_lang, release_date, warn_fallbacks};
 use super::{Outcome, Settings};
 use crate::error::refused;
 use crate::git;
+use crate::model::config::ChangelogConfig;
 use crate::model::{ReleaseId, Stage};
-use crate::notes::changelog::{self, Links};
+use crate::notes::changelog::{self, LinkTarget, Links};
 use crate::notes::Audience;
 use crate::output::Report;
 use crate::ui::Paint;
@@ -24,9 +25,17 @@ Only releases in production get a section (prereleases clutter changelogs); --fo
 one for a release that is not there yet. The release's own section is replaced if present;
 everything else in the file stays as it is, so running it twice changes nothing.
 
-Refuses when the changelog has uncommitted changes, the repository is mid-merge/rebase or
-HEAD is detached. The commit's author is ZYKLUS_GIT_AUTHOR (\"Name <email>\"), else git's
-user.name/user.email, else \"zyklus <zyklus@localhost>\"; its time is ZYKLUS_NOW or now.")]
+Checks everything before writing anything, and refuses: a --file (or changelog.file) that is
+not a plain path inside the work tree (absolute, `..`, anything in `.git`); a path through a
+symbolic link or submodule; uncommitted changes to the changelog; a merge/rebase in progress;
+a detached HEAD; a lock left by git (.git/index.lock); a tag that exists on another commit. If
+a step fails after writing began, the file, index, branch and tag are put back as they were.
+Runs on one repository are serialised (.git/zyklus-changelog.lock). The new section goes in
+newest first, below [Unreleased]; with changelog.compare_url (or a GitHub/GitLab remote) and
+link references in the file, the release gets one.
+
+The commit's author is ZYKLUS_GIT_AUTHOR (\"Name <email>\"), else git's user.name/user.email,
+else \"zyklus <zyklus@localhost>\"; its time is ZYKLUS_NOW or now.")]
 pub struct Args {
     /// The release id, e.g. 2027.1
     pub id: ReleaseId,
@@ -121,53 +130,25 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     warn_fallbacks(s, &ctx);
 
     let repo = git::open(&a.repo)?;
-    repo.check_ready()?;
-    let rel = a
-        .file
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(&ws.config.changelog.file));
-    let path = git::file_in(&repo, &rel)?;
-    let shown = rel.display().to_string();
-    repo.check_file_clean(&rel)?;
-    let old = match std::fs::read(&path) {
-        Ok(b) => Some(String::from_utf8(b).map_err(|_| {
+    let file = match &a.file {
+        Some(f) => f.to_str().ok_or_else(|| {
             refused(
-                format!("{} is not UTF-8 text", path.display()),
-                "convert it to UTF-8, or pass --file another changelog",
+                format!("`{}` is not a UTF-8 path", f.display()),
+                "pass --file a path such as CHANGELOG.md",
             )
-        })?),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        })?,
+        None => ws.config.changelog.file.as_str(),
     };
-    let links = repo
-        .remote_url()
-        .as_deref()
-        .and_then(changelog::web_url)
-        .map(|web| Links {
-            web,
-            tag_prefix: ws.config.changelog.tag_prefix.clone(),
-        });
+    let links = changelog_links(&repo, &ws.config.changelog);
     let section = changelog::section(&ctx, release.id, date);
-    let new = changelog::splice(old.as_deref(), release.id, &section, links.as_ref());
-    let changed = old.as_deref() != Some(new.as_str());
-
-    let tag_name = format!("{}{}", ws.config.changelog.tag_prefix, release.id);
-    let existing_tag = if a.tag {
-        repo.tag_target(&tag_name)?
-    } else {
-        None
+    let render = |old: Option<&str>| -> Result<String> {
+        Ok(changelog::splice(old, release.id, &section, links.as_ref()))
     };
-    if a.tag && changed {
-        if let Some(t) = existing_tag {
-            return Err(refused(
-                format!(
-                    "tag {tag_name} exists already (at {}), but the changelog needs a new commit",
-                    git::short(t)
-                ),
-                format!("zyklus never moves a tag: delete it (`git tag -d {tag_name}`) if it is wrong, or run without --tag"),
-            ));
-        }
-    }
+    let tag_name = format!("{}{}", ws.config.changelog.tag_prefix, release.id);
+    let plan =
+        git::ChangelogCommit::plan(&repo, file, a.tag.then_some(tag_name.as_str()), &render)?;
+    let changed = plan.changed();
+    let shown = plan.file().to_owned();
 
     let mut report = ChangelogReport {
         release: release.id.to_string(),
@@ -176,17 +157,12 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
         dry_run: a.dry_run,
         commit: None,
         tag: a.tag.then(|| tag_name.clone()),
-        tag_created: a.tag && existing_tag.is_none(),
+        tag_created: plan.tag_plan() == git::TagPlan::Create,
     };
     if a.dry_run {
         let mut out = io::stdout().lock();
         if changed {
-            let d = git::diff(
-                old.as_deref().unwrap_or("").as_bytes(),
-                new.as_bytes(),
-                &shown,
-            )?;
-            out.write_all(d.as_bytes())?;
+            out.write_all(plan.diff()?.as_bytes())?;
         }
         out.flush()?;
         s.status(&format!(
@@ -209,33 +185,27 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
         .ok()
         .filter(|v| !v.trim().is_empty());
     let author = repo.author(author_env.as_deref())?;
-    let mut target = repo.head()?;
-    if changed {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
-        }
-        crate::workspace::fsio::write_atomic(&path, new.as_bytes())?;
-        let message = format!("docs(changelog): release {}", release.id);
-        let oid = repo.commit_file(&rel, &message, &author, s.now)?;
-        report.commit = Some(git::short(oid));
-        target = Some(oid);
-    }
-    if a.tag && existing_tag.is_none() {
-        let Some(target) = target else {
-            return Err(refused(
-                "the repository has no commit to tag",
-                "run without --tag first",
-            ));
-        };
-        repo.create_tag(
-            &tag_name,
-            target,
-            &format!("Release {}", release.id),
-            &author,
-            s.now,
-        )?;
-    }
+    let applied = plan.apply(
+        &format!("docs(changelog): release {}", release.id),
+        &format!("Release {}", release.id),
+        &author,
+        s.now,
+    )?;
+    report.commit = applied.commit.map(git::short);
+    report.tag_created = applied.tag_created;
     s.emit(&report)?;
     Ok(Outcome::Success)
+}
+
+/// The link references: `[changelog] compare_url` if set, else the forge the
+/// repository's remote points to (GitHub, GitLab, …), else none.
+fn changelog_links(repo: &git::Repo, cfg: &ChangelogConfig) -> Option<Links> {
+    let target = match &cfg.compare_url {
+        Some(template) => LinkTarget::Compare(template.clone()),
+        None => LinkTarget::Forge(repo.remote_url().as_deref().and_then(changelog::web_url)?),
+    };
+    Some(Links {
+        target,
+        tag_prefix: cfg.tag_prefix.clone(),
+    })
 }

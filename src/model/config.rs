@@ -190,6 +190,10 @@ impl Default for SupportConfig {
 pub struct ChangelogConfig {
     pub file: String,
     pub tag_prefix: String,
+    /// The link of a release in the changelog's link reference definitions, e.g.
+    /// `https://git.example/product/compare/{previous}...{tag}` (placeholders
+    /// `{tag}`, `{previous}`, `{version}`, `{previous_version}`).
+    pub compare_url: Option<String>,
 }
 
 impl Default for ChangelogConfig {
@@ -197,6 +201,7 @@ impl Default for ChangelogConfig {
         Self {
             file: "CHANGELOG.md".into(),
             tag_prefix: "v".into(),
+            compare_url: None,
         }
     }
 }
@@ -212,6 +217,33 @@ pub struct SmtpConfig {
     pub user: Option<String>,
     #[serde(default)]
     pub password_env: Option<String>,
+    /// How the connection is secured; see [`SmtpTls`]. Unset: STARTTLS, required
+    /// when a user is set, else used when the server offers it.
+    #[serde(default)]
+    pub tls: Option<SmtpTls>,
+    /// A PEM file (relative to the workspace) of CA certificates to trust besides
+    /// the system's, e.g. for a server with a self-signed certificate.
+    #[serde(default)]
+    pub ca_file: Option<String>,
+    /// Seconds to wait for the server to accept the connection or to answer.
+    #[serde(default = "default_smtp_timeout")]
+    pub timeout_seconds: u64,
+}
+
+/// `[smtp] tls`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// A plain connection upgraded with STARTTLS; fails if the server does not offer it.
+    Starttls,
+    /// TLS from the first byte (implicit TLS, "SMTPS", usually port 465).
+    Tls,
+    /// No TLS at all; refused together with a user (never a password in clear text).
+    None,
+}
+
+fn default_smtp_timeout() -> u64 {
+    30
 }
 
 fn localhost() -> String {

@@ -33,30 +33,97 @@ pub fn section(ctx: &Context, id: ReleaseId, date: chrono::NaiveDate) -> String 
     out
 }
 
-/// Where the link references at the bottom point: the repository's web address.
+/// Where a release's link reference points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// A forge's web address (`https://github.com/owner/repo`, no trailing
+    /// slash), derived from the repository's remote: a compare view, or the tag
+    /// page for the first release.
+    Forge(String),
+    /// `[changelog] compare_url`, a template with `{tag}`, `{previous}`,
+    /// `{version}` and `{previous_version}`.
+    Compare(String),
+}
+
+/// How the link reference definitions at the bottom are made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Links {
-    /// `https://github.com/owner/repo`, without a trailing slash.
-    pub web: String,
+    pub target: LinkTarget,
     pub tag_prefix: String,
 }
 
-impl Links {
-    fn gitlab(&self) -> bool {
-        self.web.contains("gitlab")
-    }
+/// The placeholders of `[changelog] compare_url`.
+pub const COMPARE_PLACEHOLDERS: [&str; 4] = ["tag", "previous", "version", "previous_version"];
 
-    /// The link of a release: the comparison with the previous one, or the tag.
+impl Links {
+    /// The link of release `version` (tag `tag`), given the previous release
+    /// (`(version, tag)`); none when the target needs a previous release and
+    /// there is none.
     #[must_use]
-    pub fn url(&self, id: ReleaseId, previous: Option<ReleaseId>) -> String {
-        let p = &self.tag_prefix;
-        let dash = if self.gitlab() { "/-" } else { "" };
-        match previous {
-            Some(prev) => format!("{}{dash}/compare/{p}{prev}...{p}{id}", self.web),
-            None if self.gitlab() => format!("{}/-/tags/{p}{id}", self.web),
-            None => format!("{}/releases/tag/{p}{id}", self.web),
+    pub fn url(&self, version: &str, tag: &str, previous: Option<(&str, &str)>) -> Option<String> {
+        match &self.target {
+            LinkTarget::Forge(web) => {
+                let gitlab = web.contains("gitlab");
+                let dash = if gitlab { "/-" } else { "" };
+                Some(match previous {
+                    Some((_, prev)) => format!("{web}{dash}/compare/{prev}...{tag}"),
+                    None if gitlab => format!("{web}/-/tags/{tag}"),
+                    None => format!("{web}/releases/tag/{tag}"),
+                })
+            }
+            LinkTarget::Compare(template) => {
+                let needs_previous =
+                    template.contains("{previous}") || template.contains("{previous_version}");
+                if needs_previous && previous.is_none() {
+                    return None;
+                }
+                let (pv, pt) = previous.unwrap_or_default();
+                Some(
+                    template
+                        .replace("{previous_version}", pv)
+                        .replace("{previous}", pt)
+                        .replace("{version}", version)
+                        .replace("{tag}", tag),
+                )
+            }
         }
     }
+}
+
+/// Checks `[changelog] compare_url`: an http(s) URL once its placeholders
+/// (`{tag}`, `{previous}`, `{version}`, `{previous_version}`) are filled in, naming
+/// the release with `{tag}` or `{version}`. Pure; `validate` calls it.
+///
+/// # Errors
+/// A sentence saying what is wrong.
+pub fn check_compare_url(template: &str) -> Result<(), String> {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("`{template}` has a `{{` without `}}`"))?;
+        let name = &after[..close];
+        if !COMPARE_PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "`{{{name}}}` in `{template}` is not one of {}",
+                COMPARE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+            ));
+        }
+        rest = &after[close + 1..];
+    }
+    if !(template.contains("{tag}") || template.contains("{version}")) {
+        return Err(format!(
+            "`{template}` names no release: use {{tag}} (or {{version}}) in it"
+        ));
+    }
+    let sample = Links {
+        target: LinkTarget::Compare(template.to_owned()),
+        tag_prefix: "v".into(),
+    }
+    .url("2027.2", "v2027.2", Some(("2027.1", "v2027.1")))
+    .unwrap_or_default();
+    crate::ics::check_url(&sample)
 }
 
 /// The web address of a repository from its remote URL (`git@github.com:o/r.git`,
@@ -91,28 +158,292 @@ pub fn web_url(remote: &str) -> Option<String> {
     Some(format!("https://{host}/{path}"))
 }
 
-/// The version a `## …` heading names: `## [2027.1] - …` → `2027.1`,
-/// `## [Unreleased]` → `Unreleased`.
-fn heading_label(line: &str) -> Option<&str> {
-    let rest = line.strip_prefix("## ")?.trim_start();
-    if let Some(inner) = rest.strip_prefix('[') {
-        inner.split(']').next()
-    } else {
-        rest.split_whitespace().next()
+/// A version in a heading or link label: `2027.1`, `v1.2.3`, `2027.1.1`,
+/// `2.0.0-rc.1`; at least two numeric components. Missing components count as
+/// zero (`2027.1` = `2027.1.0`), and a pre-release orders before its release.
+#[derive(Debug, Clone)]
+struct Version {
+    nums: Vec<u64>,
+    pre: Vec<String>,
+}
+
+impl Version {
+    fn parse(label: &str) -> Option<Self> {
+        let l = label.trim();
+        let l = l.strip_prefix(['v', 'V']).unwrap_or(l);
+        let l = l.split('+').next().unwrap_or(l);
+        let (core, pre) = match l.split_once('-') {
+            Some((c, p)) => (c, p.split('.').map(str::to_owned).collect()),
+            None => (l, Vec::new()),
+        };
+        let nums = core
+            .split('.')
+            .map(|p| {
+                if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) {
+                    p.parse().ok()
+                } else {
+                    None
+                }
+            })
+            .collect::<Option<Vec<u64>>>()?;
+        (nums.len() >= 2).then_some(Self { nums, pre })
     }
 }
 
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        let n = self.nums.len().max(other.nums.len());
+        for i in 0..n {
+            let a = self.nums.get(i).copied().unwrap_or(0);
+            let b = other.nums.get(i).copied().unwrap_or(0);
+            match a.cmp(&b) {
+                Ordering::Equal => {}
+                o => return o,
+            }
+        }
+        match (self.pre.is_empty(), other.pre.is_empty()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Greater,
+            (false, true) => return Ordering::Less,
+            (false, false) => {}
+        }
+        for (a, b) in self.pre.iter().zip(&other.pre) {
+            let o = match (a.parse::<u64>(), b.parse::<u64>()) {
+                (Ok(x), Ok(y)) => x.cmp(&y),
+                (Ok(_), Err(_)) => Ordering::Less,
+                (Err(_), Ok(_)) => Ordering::Greater,
+                (Err(_), Err(_)) => a.cmp(b),
+            };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        self.pre.len().cmp(&other.pre.len())
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Version {}
+
+/// One line of the changelog as the Markdown block structure sees it.
+#[derive(Debug)]
+struct Line {
+    /// Byte offset of the line's first byte.
+    start: usize,
+    /// Byte offset after its line ending.
+    end: usize,
+    blank: bool,
+    /// Inside a fenced code block or an HTML comment (fence lines included).
+    code: bool,
+    /// The level of an ATX heading (`#` … `######`) outside code.
+    heading: Option<u8>,
+    /// The label of a heading (`[2027.1] - …` → `2027.1`) or of a link
+    /// reference definition (`[2027.1]: https://…` → `2027.1`).
+    label: Option<String>,
+    /// Whether the line is a link reference definition outside code.
+    reference: bool,
+}
+
+/// Up to three spaces of indentation, as CommonMark allows before a block.
+fn unindent(line: &str) -> Option<&str> {
+    let rest = line.trim_start_matches(' ');
+    (line.len() - rest.len() <= 3).then_some(rest)
+}
+
+/// A fence opener: (character, length).
+fn fence_open(line: &str) -> Option<(char, usize)> {
+    let rest = unindent(line)?;
+    let ch = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let n = rest.chars().take_while(|&c| c == ch).count();
+    if n < 3 || (ch == '`' && rest[n..].contains('`')) {
+        return None;
+    }
+    Some((ch, n))
+}
+
+fn fence_close(line: &str, ch: char, len: usize) -> bool {
+    let Some(rest) = unindent(line) else {
+        return false;
+    };
+    let n = rest.chars().take_while(|&c| c == ch).count();
+    n >= len && rest[n..].trim().is_empty()
+}
+
+/// An ATX heading: (level, text without the `#`s).
+fn atx(line: &str) -> Option<(u8, &str)> {
+    let rest = unindent(line)?;
+    let n = rest.bytes().take_while(|&b| b == b'#').count();
+    if n == 0 || n > 6 {
+        return None;
+    }
+    let after = &rest[n..];
+    if !(after.is_empty() || after.starts_with([' ', '\t'])) {
+        return None;
+    }
+    let text = after.trim();
+    // An optional closing sequence: `## 1.0 ##`.
+    let trimmed = text.trim_end_matches('#');
+    let text = if trimmed.is_empty() || trimmed.ends_with([' ', '\t']) {
+        trimmed.trim_end()
+    } else {
+        text
+    };
+    Some((u8::try_from(n).unwrap_or(6), text))
+}
+
+/// `[2027.1] - 2027-01-12` → `2027.1`; `v1.0 (2020-01-01)` → `v1.0`.
+fn heading_label(text: &str) -> Option<String> {
+    let label = match text.strip_prefix('[') {
+        Some(inner) => inner.split(']').next(),
+        None => text.split_whitespace().next(),
+    }?;
+    (!label.is_empty()).then(|| label.to_owned())
+}
+
 /// The label of a link reference definition: `[2027.1]: https://…` → `2027.1`.
-fn ref_label(line: &str) -> Option<&str> {
-    let inner = line.strip_prefix('[')?;
-    let (label, rest) = inner.split_once("]:")?;
-    (!label.is_empty() && !rest.trim().is_empty()).then_some(label)
+fn reference_label(line: &str) -> Option<String> {
+    let rest = unindent(line)?.strip_prefix('[')?;
+    let (label, dest) = rest.split_once("]:")?;
+    (!label.trim().is_empty() && !label.contains('[') && !dest.trim().is_empty())
+        .then(|| label.to_owned())
+}
+
+/// The lines of `src` with their block structure: fenced code (``` and ~~~) and
+/// HTML comments are opaque, so a `## [2027.1]` in them is not a heading.
+fn scan(src: &str) -> Vec<Line> {
+    enum State {
+        Text,
+        Fence(char, usize),
+        Comment,
+    }
+    let mut state = State::Text;
+    let mut out = Vec::new();
+    let mut start = 0;
+    for raw in src.split_inclusive('\n') {
+        let end = start + raw.len();
+        let mut text = raw.trim_end_matches(['\n', '\r']);
+        if start == 0 {
+            text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        }
+        let mut line = Line {
+            start,
+            end,
+            blank: text.trim().is_empty(),
+            code: false,
+            heading: None,
+            label: None,
+            reference: false,
+        };
+        match state {
+            State::Fence(ch, len) => {
+                line.code = true;
+                if fence_close(text, ch, len) {
+                    state = State::Text;
+                }
+            }
+            State::Comment => {
+                line.code = true;
+                if text.contains("-->") {
+                    state = State::Text;
+                }
+            }
+            State::Text => {
+                if let Some((ch, len)) = fence_open(text) {
+                    line.code = true;
+                    state = State::Fence(ch, len);
+                } else if unindent(text).is_some_and(|t| t.starts_with("<!--")) {
+                    line.code = true;
+                    let after = &text[text.find("<!--").map_or(0, |i| i + 4)..];
+                    if !after.contains("-->") {
+                        state = State::Comment;
+                    }
+                } else if let Some((level, t)) = atx(text) {
+                    line.heading = Some(level);
+                    line.label = heading_label(t);
+                } else if let Some(label) = reference_label(text) {
+                    line.reference = true;
+                    line.label = Some(label);
+                }
+            }
+        }
+        out.push(line);
+        start = end;
+    }
+    out
+}
+
+/// The first line of the trailing block of link reference definitions (blank
+/// lines between them allowed), if the text ends with one.
+fn references_start(lines: &[Line]) -> Option<usize> {
+    let mut first = None;
+    for (i, l) in lines.iter().enumerate().rev() {
+        if l.reference {
+            first = Some(i);
+        } else if !l.blank || l.code {
+            break;
+        }
+    }
+    first
+}
+
+/// The line ending the file uses (that of its first line), `\n` for a new one.
+fn line_ending(src: &str) -> &'static str {
+    match src.find('\n') {
+        Some(i) if i > 0 && src.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// What goes before an insertion at `at` so that it starts on a line of its own
+/// after a blank line.
+fn separator(src: &str, lines: &[Line], at: usize, eol: &str) -> String {
+    let before = &src[..at];
+    if before.is_empty() {
+        return String::new();
+    }
+    let mut sep = String::new();
+    if !before.ends_with('\n') {
+        sep.push_str(eol);
+    }
+    let prev_blank = lines
+        .iter()
+        .rev()
+        .find(|l| l.start < at)
+        .is_none_or(|l| l.blank);
+    if !prev_blank || !before.ends_with('\n') {
+        sep.push_str(eol);
+    }
+    sep
 }
 
 /// Puts `section` (from [`section`]) for release `id` into `existing` changelog
-/// text (none or blank: a new file with [`HEADER`]). Replaces the release's own
-/// section if there is one, else inserts it before the first older release; with
-/// `links`, adds or replaces the release's link reference at the bottom.
+/// text (none or blank: a new file with [`HEADER`]), reading the file's Markdown
+/// structure (headings in fenced code blocks and HTML comments do not count):
+///
+/// - the release's own `##` section, if there is one, is replaced, up to the next
+///   heading of level 1 or 2 (its trailing blank lines stay);
+/// - otherwise the section goes in newest first, in Keep a Changelog order: above
+///   the first older release, else below `[Unreleased]` and any newer release, else
+///   below the intro; versions compare numerically (`2027.1.1` is newer than
+///   `2027.1`, `v1.2.3` is a version too);
+/// - with `links`, when the file has a trailing block of link reference
+///   definitions (or is new), the release's reference is added there in version
+///   order, or replaced.
+///
+/// Every other byte stays as it was, line endings (LF or CRLF) included, so that
+/// splicing the same section again gives the same text.
 #[must_use]
 pub fn splice(
     existing: Option<&str>,
@@ -121,115 +452,157 @@ pub fn splice(
     links: Option<&Links>,
 ) -> String {
     let existing = existing.filter(|e| !e.trim().is_empty());
-    let source = existing.map_or_else(|| HEADER.to_owned(), str::to_owned);
-    // Keep the file's line endings.
-    let eol = if source.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
+    let is_new = existing.is_none();
+    let mut text = existing.map_or_else(|| HEADER.to_owned(), str::to_owned);
+    let eol = line_ending(&text);
     let label = id.to_string();
-    let mut lines: Vec<String> = source.lines().map(str::to_owned).collect();
+    let ours = Version::parse(&label);
+    let section = if eol == "\n" {
+        section.to_owned()
+    } else {
+        section.replace('\n', eol)
+    };
+    let version_of = |l: &Line| l.label.as_deref().and_then(Version::parse);
 
-    // The trailing block of link references (blank lines between allowed).
-    let mut refs_start = lines.len();
-    for (i, l) in lines.iter().enumerate().rev() {
-        if l.trim().is_empty() {
-            continue;
-        }
-        if ref_label(l).is_some() {
-            refs_start = i;
-        } else {
-            break;
-        }
-    }
-    let mut refs: Vec<String> = lines
-        .split_off(refs_start)
-        .into_iter()
-        .filter(|l| !l.trim().is_empty())
+    // The section.
+    let lines = scan(&text);
+    let body_end = references_start(&lines).map_or(text.len(), |i| lines[i].start);
+    let boundaries: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].heading.is_some_and(|h| h <= 2) && lines[i].start < body_end)
         .collect();
-    let mut body = lines;
-
-    let new_lines: Vec<String> = section.lines().map(str::to_owned).collect();
-    let headings: Vec<usize> = body
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.starts_with("## "))
-        .map(|(i, _)| i)
-        .collect();
-    let own = headings
+    let section_end = |i: usize| {
+        boundaries
+            .iter()
+            .find(|&&j| j > i)
+            .map_or(body_end, |&j| lines[j].start)
+    };
+    let releases: Vec<usize> = boundaries
         .iter()
         .copied()
-        .find(|&i| heading_label(&body[i]) == Some(label.as_str()));
-    if let Some(start) = own {
-        let end = headings
+        .filter(|&i| lines[i].heading == Some(2))
+        .collect();
+    let own = releases
+        .iter()
+        .copied()
+        .find(|&i| ours.is_some() && version_of(&lines[i]) == ours);
+    if let Some(i) = own {
+        let end = section_end(i);
+        let content_end = lines
             .iter()
-            .copied()
-            .find(|&j| j > start)
-            .unwrap_or(body.len());
-        let mut replacement = new_lines;
-        replacement.push(String::new());
-        body.splice(start..end, replacement);
+            .filter(|l| l.start >= lines[i].start && l.end <= end && !l.blank)
+            .map(|l| l.end)
+            .max()
+            .unwrap_or(end);
+        text.replace_range(lines[i].start..content_end, &section);
     } else {
-        let older = headings.iter().copied().find(|&i| {
-            heading_label(&body[i])
-                .and_then(|l| l.parse::<ReleaseId>().ok())
-                .is_some_and(|other| other < id)
-        });
-        let mut insertion = new_lines;
-        insertion.push(String::new());
-        match older {
-            Some(at) => {
-                body.splice(at..at, insertion);
-            }
-            None => {
-                while body.last().is_some_and(|l| l.trim().is_empty()) {
-                    body.pop();
+        let mut older = None;
+        let mut last_newer = None;
+        for &i in &releases {
+            let unreleased = lines[i]
+                .label
+                .as_deref()
+                .is_some_and(|l| l.eq_ignore_ascii_case("unreleased"));
+            match (version_of(&lines[i]), &ours) {
+                (Some(v), Some(o)) if v < *o => {
+                    older = Some(i);
+                    break;
                 }
-                if !body.is_empty() {
-                    body.push(String::new());
-                }
-                body.extend(insertion);
+                (Some(_), _) => last_newer = Some(i),
+                (None, _) if unreleased => last_newer = Some(i),
+                (None, _) => {}
             }
         }
-    }
-    while body.last().is_some_and(|l| l.trim().is_empty()) {
-        body.pop();
+        let at = match (older, last_newer) {
+            (Some(i), _) => lines[i].start,
+            (None, Some(i)) => section_end(i),
+            (None, None) => releases.first().map_or(body_end, |&i| lines[i].start),
+        };
+        let mut insert = separator(&text, &lines, at, eol);
+        insert.push_str(&section);
+        if at < text.len() {
+            insert.push_str(eol);
+        }
+        text.insert_str(at, &insert);
     }
 
-    if let Some(links) = links {
-        let previous = body
-            .iter()
-            .filter_map(|l| heading_label(l)?.parse::<ReleaseId>().ok())
-            .filter(|other| *other < id)
-            .max();
-        let line = format!("[{label}]: {}", links.url(id, previous));
-        if let Some(pos) = refs
-            .iter()
-            .position(|r| ref_label(r) == Some(label.as_str()))
-        {
-            refs[pos] = line;
+    // The link reference.
+    let Some(links) = links else {
+        return text;
+    };
+    let lines = scan(&text);
+    let refs = references_start(&lines);
+    if refs.is_none() && !is_new {
+        return text;
+    }
+    let tag_of = |l: &str| {
+        if l.starts_with(links.tag_prefix.as_str()) {
+            l.to_owned()
         } else {
-            let at = refs
-                .iter()
-                .position(|r| {
-                    ref_label(r)
-                        .and_then(|l| l.parse::<ReleaseId>().ok())
-                        .is_some_and(|other| other < id)
-                })
-                .unwrap_or(refs.len());
-            refs.insert(at, line);
+            format!("{}{l}", links.tag_prefix)
+        }
+    };
+    let previous = lines
+        .iter()
+        .filter(|l| l.heading == Some(2))
+        .filter_map(|l| Some((version_of(l)?, l.label.clone()?)))
+        .filter(|(v, _)| ours.as_ref().is_some_and(|o| v < o))
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, l)| l);
+    let previous_tag = previous.as_deref().map(tag_of);
+    let Some(url) = links.url(
+        &label,
+        &tag_of(&label),
+        previous.as_deref().zip(previous_tag.as_deref()),
+    ) else {
+        return text;
+    };
+    let definition = format!("[{label}]: {url}");
+    let Some(first) = refs else {
+        let mut insert = separator(&text, &lines, text.len(), eol);
+        insert.push_str(&definition);
+        insert.push_str(eol);
+        text.push_str(&insert);
+        return text;
+    };
+    let defs: Vec<&Line> = lines[first..].iter().filter(|l| l.reference).collect();
+    if let Some(own) = defs
+        .iter()
+        .find(|l| ours.is_some() && version_of(l) == ours)
+    {
+        let content = text[own.start..own.end]
+            .trim_end_matches(['\n', '\r'])
+            .len();
+        text.replace_range(own.start..own.start + content, &definition);
+        return text;
+    }
+    let mut at = None;
+    let mut after = None;
+    for l in &defs {
+        let unreleased = l
+            .label
+            .as_deref()
+            .is_some_and(|x| x.eq_ignore_ascii_case("unreleased"));
+        match (version_of(l), &ours) {
+            (Some(v), Some(o)) if v < *o => {
+                at = Some(l.start);
+                break;
+            }
+            (Some(_), _) => after = Some(l.end),
+            (None, _) if unreleased => after = Some(l.end),
+            (None, _) => {}
         }
     }
-
-    let mut out = body.join(eol);
-    out.push_str(eol);
-    if !refs.is_empty() {
-        out.push_str(eol);
-        out.push_str(&refs.join(eol));
-        out.push_str(eol);
+    let at = at
+        .or(after)
+        .unwrap_or_else(|| defs.last().map_or(text.len(), |l| l.end));
+    let mut insert = String::new();
+    if !text[..at].ends_with('\n') {
+        insert.push_str(eol);
     }
-    out
+    insert.push_str(&definition);
+    insert.push_str(eol);
+    text.insert_str(at, &insert);
+    text
 }
 
 #[cfg(test)]
@@ -253,7 +626,7 @@ mod tests {
     #[test]
     fn splicing_twice_is_identical_and_newest_first() {
         let links = Links {
-            web: "https://github.com/acme/portal".into(),
+            target: LinkTarget::Forge("https://github.com/acme/portal".into()),
             tag_prefix: "v".into(),
         };
         let one = splice(None, rid("2027.1"), S1, Some(&links));

@@ -332,6 +332,37 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
     for (key, msg, hint) in crate::model::config::extra_problems(config) {
         out.push((key, msg, hint));
     }
+    // Checks owned by the modules that use the values (changelog path and links,
+    // calendar URL, SMTP security); one problem per key.
+    let mut owned = Vec::new();
+    if let Err(e) = crate::git::check_changelog_path(&config.changelog.file) {
+        owned.push((
+            "changelog.file".to_owned(),
+            e,
+            "use a path relative to the product repository's top directory, e.g. \"CHANGELOG.md\" or \"docs/CHANGELOG.md\"".to_owned(),
+        ));
+    }
+    if let Some(url) = &config.changelog.compare_url {
+        if let Err(e) = crate::notes::changelog::check_compare_url(url) {
+            owned.push((
+                "changelog.compare_url".to_owned(),
+                e,
+                "e.g. compare_url = \"https://git.example/product/compare/{previous}...{tag}\""
+                    .to_owned(),
+            ));
+        }
+    }
+    if let Some(c) = &config.coordination {
+        owned.extend(crate::ics::config_problems(c));
+    }
+    if let Some(smtp) = &config.smtp {
+        owned.extend(crate::mail::config_problems(smtp));
+    }
+    for p in owned {
+        if !out.iter().any(|(k, _, _)| *k == p.0) {
+            out.push(p);
+        }
+    }
     out
 }
 

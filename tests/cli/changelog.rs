@@ -1,13 +1,18 @@
 //! `zyklus changelog`: the release's section in a git repository's changelog —
 //! idempotent, one commit, annotated tag, refusals, hand edits survive, and an
-//! independent Keep a Changelog parser reads it back.
+//! independent Keep a Changelog parser reads it back; real-world changelogs of
+//! several shapes (`tests/fixtures/changelog/`) get the section in Keep a
+//! Changelog order with every other byte kept. The repository's safety (paths,
+//! links, locks, rollback, concurrency) is in `changelog_repo`.
 
 use std::process::Command;
 
-use crate::fixtures::{git, repo, with_release};
+use crate::fixtures::with_release;
 use crate::support::Test;
 
-fn zyklus_changelog(t: &Test, extra: &[&str]) -> crate::support::Run {
+pub(crate) use crate::fixtures::{git, repo};
+
+pub(crate) fn zyklus_changelog(t: &Test, extra: &[&str]) -> crate::support::Run {
     let mut args = vec!["changelog", "2027.1", "--repo", "product"];
     args.extend_from_slice(extra);
     t.run(&args)
@@ -274,4 +279,226 @@ fn a_changelog_in_a_subdirectory_next_to_other_files() {
     zyklus_changelog(&t, &["--file", "../escape.md"])
         .code(1)
         .stderr_has("not a path inside the repository");
+}
+
+/// The fixtures: `tests/fixtures/changelog/<case>.md` is the changelog before,
+/// `<case>.after.md` after `changelog 2027.1 --lang en` (with
+/// `compare_url = "https://git.example/product/compare/{previous}...{tag}"`).
+/// `ZYKLUS_BLESS=1` writes the `.after.md` files from what zyklus does (review
+/// the diff before committing it).
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/changelog")
+        .join(name)
+}
+
+/// The versions an independent Keep a Changelog parser finds, in file order,
+/// with the number of entries of 2027.1 per category.
+fn parse_keepachangelog(file: &Path) -> (Vec<String>, serde_json::Value) {
+    let script = r#"
+import json, sys
+try:
+    import keepachangelog
+except ImportError:
+    sys.exit("the Python package keepachangelog is missing: pip install -r tests/requirements.txt")
+d = keepachangelog.to_dict(sys.argv[1], show_unreleased=True)
+r = d.get("2027.1", {})
+print(json.dumps({
+    "versions": list(d.keys()),
+    "ours": {k: len(v) for k, v in r.items() if k != "metadata"},
+    "url": r.get("metadata", {}).get("url"),
+    "date": r.get("metadata", {}).get("release_date"),
+}))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(file)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let versions = j["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .map(|v| v.as_str().expect("version").to_owned())
+        .collect();
+    (versions, j)
+}
+
+/// Runs `changelog 2027.1` on a repository whose committed changelog is the
+/// fixture `case`; checks the result against `<case>.after.md`, that removing
+/// the inserted text gives the fixture back byte for byte, and that a rerun
+/// changes nothing. Returns the text after.
+fn splice_fixture(case: &str) -> String {
+    let t = with_release();
+    let cfg = t.read("zyklus.toml").replace(
+        "tag_prefix = \"v\"",
+        "tag_prefix = \"v\"\ncompare_url = \"https://git.example/product/compare/{previous}...{tag}\"",
+    );
+    t.write("zyklus.toml", &cfg);
+    let dir = repo(&t);
+    let before = std::fs::read(fixture(&format!("{case}.md"))).expect("fixture");
+    std::fs::write(dir.join("CHANGELOG.md"), &before).expect("write");
+    git(&dir, &["add", "CHANGELOG.md"]);
+    git(&dir, &["commit", "-q", "-m", "hand-written changelog"]);
+    zyklus_changelog(&t, &["--lang", "en"])
+        .ok()
+        .stdout_has("committed CHANGELOG.md");
+    let after = std::fs::read(dir.join("CHANGELOG.md")).expect("read");
+    let expected_path = fixture(&format!("{case}.after.md"));
+    if std::env::var_os("ZYKLUS_BLESS").is_some() {
+        std::fs::write(&expected_path, &after).expect("bless");
+    }
+    let expected = std::fs::read(&expected_path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (ZYKLUS_BLESS=1 writes it)",
+            expected_path.display()
+        )
+    });
+    let after = String::from_utf8(after).expect("utf-8");
+    assert_eq!(
+        after,
+        String::from_utf8(expected).expect("utf-8"),
+        "{case}: not as in {}",
+        expected_path.display()
+    );
+    // Every byte of the fixture is still there, in order: what changed is insertions only.
+    let before = String::from_utf8(before).expect("utf-8");
+    let mut rest = after.as_str();
+    for line in before.split_inclusive('\n') {
+        let at = rest
+            .find(line)
+            .unwrap_or_else(|| panic!("{case}: line {line:?} of the fixture is gone or moved"));
+        rest = &rest[at + line.len()..];
+    }
+    // Line endings stay those of the file.
+    if before.contains("\r\n") {
+        assert!(
+            !after.replace("\r\n", "").contains('\n'),
+            "{case}: mixed line endings"
+        );
+    }
+    // A rerun changes nothing.
+    zyklus_changelog(&t, &["--lang", "en"])
+        .ok()
+        .stdout_has("nothing to commit");
+    assert_eq!(t.read("product/CHANGELOG.md"), after);
+    assert_eq!(git(&dir, &["log", "--oneline"]).lines().count(), 2);
+    assert_eq!(git(&dir, &["status", "--porcelain"]), "");
+    after
+}
+
+#[test]
+fn keep_a_changelogs_own_changelog_gets_the_release_below_unreleased() {
+    let after = splice_fixture("keepachangelog");
+    let (versions, j) = parse_keepachangelog(&fixture("keepachangelog.after.md"));
+    assert_eq!(
+        versions,
+        ["unreleased", "2027.1", "1.1.1", "1.1.0", "1.0.0"]
+    );
+    assert_eq!(
+        j["ours"],
+        serde_json::json!({"added": 2, "changed": 3, "fixed": 3})
+    );
+    assert_eq!(j["date"], "2027-01-12");
+    assert_eq!(
+        j["url"],
+        "https://git.example/product/compare/v1.1.1...v2027.1"
+    );
+    assert!(after.contains(
+        "[unreleased]: https://github.com/olivierlacan/keep-a-changelog/compare/v1.1.1...HEAD\n[2027.1]: https://git.example/product/compare/v1.1.1...v2027.1\n[1.1.1]:"
+    ));
+}
+
+#[test]
+fn a_changelog_without_unreleased_gets_the_release_below_the_intro() {
+    splice_fixture("no_unreleased");
+    let (versions, j) = parse_keepachangelog(&fixture("no_unreleased.after.md"));
+    assert_eq!(versions, ["2027.1", "2026.6", "2026.5"]);
+    assert_eq!(
+        j["ours"],
+        serde_json::json!({"added": 2, "changed": 3, "fixed": 3})
+    );
+    // The file has no link references, so none is added.
+    assert_eq!(j["url"], serde_json::Value::Null);
+}
+
+#[test]
+fn empty_subsections_of_unreleased_stay_as_they_are() {
+    splice_fixture("empty_subsections");
+    let (versions, j) = parse_keepachangelog(&fixture("empty_subsections.after.md"));
+    assert_eq!(versions, ["unreleased", "2027.1", "2026.6"]);
+    assert_eq!(
+        j["ours"],
+        serde_json::json!({"added": 2, "changed": 3, "fixed": 3})
+    );
+}
+
+#[test]
+fn v_prefixed_versions_are_versions() {
+    let after = splice_fixture("v_prefixed");
+    let (versions, j) = parse_keepachangelog(&fixture("v_prefixed.after.md"));
+    assert_eq!(versions, ["unreleased", "2027.1", "v2026.6", "v2026.5"]);
+    assert_eq!(
+        j["url"],
+        "https://git.example/product/compare/v2026.6...v2027.1"
+    );
+    assert!(after
+        .contains("[Unreleased]: https://git.example/product/compare/v2026.6...HEAD\n[2027.1]:"));
+}
+
+#[test]
+fn level_four_subheadings_stay_in_their_release() {
+    splice_fixture("subheadings");
+    let (versions, _) = parse_keepachangelog(&fixture("subheadings.after.md"));
+    assert_eq!(versions, ["unreleased", "2027.1", "2026.6"]);
+}
+
+#[test]
+fn crlf_changelogs_keep_crlf() {
+    let after = splice_fixture("crlf");
+    let (versions, j) = parse_keepachangelog(&fixture("crlf.after.md"));
+    assert_eq!(versions, ["unreleased", "2027.1", "2026.6"]);
+    assert_eq!(
+        j["url"],
+        "https://git.example/product/compare/v2026.6...v2027.1"
+    );
+    assert!(after.contains("\r\n## [2027.1] - 2027-01-12\r\n\r\n### Added\r\n"));
+}
+
+#[test]
+fn a_heading_in_a_fenced_code_block_is_not_a_section() {
+    let after = splice_fixture("fenced");
+    // The fences and the comment are intact, the example in them untouched.
+    assert!(
+        after.contains(
+            "```markdown\n## [2027.1] - 2027-01-12\n\n### Added\n\n- Example entry\n```\n\n~~~\n## [Unreleased]\n~~~\n\n<!--\n## [2027.1] - draft\n-->\n\n## [2027.1] - 2027-01-12\n\n### Added\n\n- "
+        ),
+        "{after}"
+    );
+    assert_eq!(after.matches("```").count(), 2);
+    assert_eq!(after.matches("~~~").count(), 2);
+    assert_eq!(after.matches("## [2027.1] - 2027-01-12").count(), 2);
+    let ours = after.rfind("## [2027.1] - 2027-01-12").expect("section");
+    let old = after.find("## [2026.6]").expect("2026.6");
+    assert!(ours < old);
+}
+
+#[test]
+fn a_newer_release_already_in_the_file_stays_on_top() {
+    splice_fixture("newer_release");
+    let (versions, _) = parse_keepachangelog(&fixture("newer_release.after.md"));
+    assert_eq!(versions, ["unreleased", "2027.2", "2027.1", "2026.6"]);
+}
+
+#[test]
+fn a_hotfix_is_newer_than_its_release() {
+    splice_fixture("hotfix_present");
+    let (versions, _) = parse_keepachangelog(&fixture("hotfix_present.after.md"));
+    assert_eq!(versions, ["2027.1.1", "2027.1", "2026.6"]);
 }
