@@ -5,6 +5,7 @@ mod support;
 
 mod agenda;
 mod announce;
+mod board;
 mod calendar;
 mod changelog;
 mod finding;
