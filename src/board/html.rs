@@ -187,6 +187,16 @@ fn severity_counts(lang: Lang, c: SeverityCounts) -> String {
     s
 }
 
+/// A moment as people read it (local date and time) and as machines do
+/// (`datetime`, with its offset).
+fn time(lang: Lang, t: crate::model::dates::Timestamp) -> String {
+    format!(
+        "<time datetime=\"{}\">{}</time>",
+        t.0.to_rfc3339(),
+        lang.local_time(t)
+    )
+}
+
 fn date_opt(lang: Lang, d: Option<chrono::NaiveDate>) -> String {
     d.map_or_else(|| "–".to_owned(), |d| lang.date(d))
 }
@@ -430,8 +440,8 @@ fn index(board: &Board) -> String {
                  <td class=\"nowrap\">{}</td><td class=\"nowrap\">{}</td><td>{state}</td><td>{}</td></tr>\n",
                 Esc(&s.id),
                 Esc(&s.title),
-                s.reported_at.map(|x| lang.timestamp(x)).unwrap_or_default(),
-                s.due.map(|x| lang.timestamp(x)).unwrap_or_default(),
+                s.reported_at.map(|x| time(lang, x)).unwrap_or_default(),
+                s.due.map(|x| time(lang, x)).unwrap_or_default(),
                 s.release.map(|x| x.to_string()).unwrap_or_default()
             );
         }
@@ -590,13 +600,13 @@ fn release_page(board: &Board, r: &ReleaseView) -> String {
         fact(t.deployed, &Esc(d).to_string());
     }
     if let Some(x) = r.test_started_at {
-        fact(t.test_started, &lang.timestamp(x));
+        fact(t.test_started, &time(lang, x));
     }
     if let Some(x) = &r.signoff {
         fact(t.signoff, &Esc(x).to_string());
     }
     if let Some(x) = r.shipped_at {
-        fact(t.shipped, &lang.timestamp(x));
+        fact(t.shipped, &time(lang, x));
     }
     fact(t.open_findings, &severity_counts(lang, r.open_findings));
     if !r.hotfixes.is_empty() {
@@ -750,7 +760,9 @@ fn release_page(board: &Board, r: &ReleaseView) -> String {
         Some(b) => {
             w!(
                 o,
-                "<figure class=\"chart burndown\">\n{}<figcaption><ul class=\"legend\" aria-label=\"{}\">",
+                "<figure class=\"chart burndown\">\n<div class=\"scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\n{}</div>\n\
+                 <figcaption><ul class=\"legend\" aria-label=\"{}\">",
+                t.burndown,
                 svg::burndown(lang, r, b, board.today),
                 t.legend
             );
@@ -837,7 +849,7 @@ fn findings_table(o: &mut String, lang: Lang, findings: &[Finding]) {
     for f in findings {
         let resolved = f.resolved_at.map_or_else(
             || format!("<span class=\"bad\">{}</span>", t.open),
-            |x| lang.timestamp(x),
+            |x| time(lang, x),
         );
         w!(
             o,
@@ -848,7 +860,7 @@ fn findings_table(o: &mut String, lang: Lang, findings: &[Finding]) {
             svg::severity_glyph(f.severity),
             lang.severity(f.severity),
             Esc(&f.text),
-            lang.timestamp(f.raised_at),
+            time(lang, f.raised_at),
             Esc(f.request.as_deref().unwrap_or("")),
         );
     }
@@ -911,7 +923,7 @@ fn history_table(o: &mut String, lang: Lang, history: &[HistoryEntry]) {
         w!(
             o,
             "<tr><th scope=\"row\" class=\"nowrap\">{}</th><td>{transition}</td><td>{}</td><td class=\"wrap\">{}</td></tr>\n",
-            lang.timestamp(h.at),
+            time(lang, h.at),
             Esc(&h.by),
             note.join("<br>")
         );

@@ -377,12 +377,12 @@ impl Lang {
 
     /// A timestamp in its own offset: `20.03.2027 10:00 (+01:00)`.
     pub(crate) fn timestamp(self, t: Timestamp) -> String {
-        format!(
-            "{} {} ({})",
-            self.date(t.0.date_naive()),
-            t.0.format("%H:%M"),
-            t.0.format("%:z")
-        )
+        format!("{} ({})", self.local_time(t), t.0.format("%:z"))
+    }
+
+    /// A timestamp's local date and time, without the offset: `20.03.2027 10:00`.
+    pub(crate) fn local_time(self, t: Timestamp) -> String {
+        format!("{} {}", self.date(t.0.date_naive()), t.0.format("%H:%M"))
     }
 
     /// A score with one decimal: `12,5` / `12.5`.

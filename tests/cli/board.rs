@@ -514,9 +514,16 @@ fn out_stays_clear_of_git_and_the_workspace_files() {
         t.run(&["board", "--out", out]).code(1).stderr_has(says);
     }
     assert_eq!(before, t.snapshot(), "a refused board writes nothing");
-    // A directory of its own inside the workspace is fine (GitLab Pages: public/).
+    // A directory of its own inside the workspace is fine (GitLab Pages: public/),
+    // and a page that is a symbolic link is replaced, never written through.
+    fs::create_dir_all(t.path("public")).expect("public");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("../zyklus.toml", t.path("public/index.html")).expect("symlink");
+    let config = t.read("zyklus.toml");
     t.run(&["board", "--out", "public"]).ok();
-    assert!(t.exists("public/index.html"));
+    assert_eq!(t.read("zyklus.toml"), config);
+    assert!(t.read("public/index.html").starts_with("<!DOCTYPE html>"));
+    assert!(!t.path("public/index.html").is_symlink());
 }
 
 #[test]
