@@ -12,11 +12,13 @@
 //! - [`workspace`]: the only place that reads and writes workspace files;
 //! - [`git`]: the product repository (changelog commits and tags; the only `git2` user);
 //! - [`mail`]: announcement e-mails (RFC 5322) and SMTP delivery (the only `lettre` user);
+//! - [`board`]: the release board, a static HTML site of a year (pure rendering);
 //! - [`notes`]: release notes, changelog sections, e-mail and wiki texts (pure rendering);
 //! - [`output`] and [`ui`]: reports as tables/JSON, colour and prompts;
 //! - [`cli`]: clap definitions and the glue of each command;
 //! - [`error`]: diagnostics, error printing and exit codes.
 
+pub mod board;
 pub mod cli;
 pub mod error;
 pub mod gates;

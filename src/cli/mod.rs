@@ -4,6 +4,7 @@
 
 pub mod agenda;
 pub mod announce;
+pub mod board;
 pub mod calendar;
 pub mod changelog;
 pub mod finding;
@@ -130,6 +131,9 @@ pub enum Command {
     Announce(announce::Args),
     /// The agenda of the partner coordination call before a release
     Agenda(agenda::Args),
+    /// The release board: a static HTML site of a year's releases (timeline, gates, scope, findings)
+    #[command(long_about = board::LONG_ABOUT, after_help = board::AFTER_HELP)]
+    Board(board::Args),
 }
 
 /// How a command ended when it did not fail.
@@ -333,5 +337,6 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Changelog(a) => changelog::run(&a, s),
         Command::Announce(a) => announce::run(&a, s),
         Command::Agenda(a) => agenda::run(&a, s),
+        Command::Board(a) => board::run(&a, s),
     }
 }

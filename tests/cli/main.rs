@@ -6,6 +6,7 @@ mod support;
 
 mod agenda;
 mod announce;
+mod board;
 mod calendar;
 mod calendar_ics;
 mod changelog;
