@@ -9,6 +9,7 @@ pub mod changelog;
 pub mod finding;
 pub mod gate;
 pub mod hotfix;
+pub mod import;
 pub mod init;
 pub mod notes;
 pub mod partner;
@@ -131,6 +132,9 @@ pub enum Command {
     Announce(announce::Args),
     /// The agenda of the partner coordination call before a release
     Agenda(agenda::Args),
+    /// Create and update requests from a Jira CSV export or GitHub/GitLab issues JSON
+    #[command(subcommand)]
+    Import(import::Command),
 }
 
 /// How a command ended when it did not fail.
@@ -319,5 +323,6 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Changelog(a) => changelog::run(&a, s),
         Command::Announce(a) => announce::run(&a, s),
         Command::Agenda(a) => agenda::run(&a, s),
+        Command::Import(c) => import::run(c, s),
     }
 }

@@ -122,7 +122,7 @@ Widget,PP-2,Story,,,,,,,\r\n";
         let e = parse(bad.as_bytes()).expect_err("fails");
         assert_eq!(e.line, Some(3));
         assert!(
-            e.message.contains("1 fields, the header has 2"),
+            e.message.contains("has 1 field, the header has 2"),
             "{}",
             e.message
         );

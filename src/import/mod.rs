@@ -54,6 +54,16 @@ impl Tracker {
         }
     }
 
+    /// The tracker's name in prose: `Jira`, `GitHub`, `GitLab`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Tracker::Jira => "Jira",
+            Tracker::Github => "GitHub",
+            Tracker::Gitlab => "GitLab",
+        }
+    }
+
     /// Parses an export of this tracker.
     ///
     /// # Errors

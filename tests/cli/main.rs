@@ -10,6 +10,7 @@ mod changelog;
 mod finding;
 mod gates;
 mod hotfix;
+mod import;
 mod init;
 mod notes;
 mod partner;
