@@ -473,6 +473,47 @@ mod tests {
     }
 
     #[test]
+    fn importing_a_rendered_request_again_changes_nothing() {
+        let mut d = draft("PP-1", "Export \"all\" hangs", 3);
+        d.text
+            .insert("en".into(), "Line one.\nLine \"two\".\tTab".into());
+        d.scores.insert(
+            "value".into(),
+            Mapped {
+                value: 2.5,
+                from_tracker: true,
+            },
+        );
+        let (text, keys) = render_new(&d);
+        assert!(
+            text.contains("en = \"\"\"\nLine one.\nLine \"two\".\\tTab\"\"\"\n"),
+            "{text}"
+        );
+        assert_eq!(
+            keys,
+            [
+                "title", "kind", "status", "effort", "impact", "created", "source", "scores",
+                "text"
+            ]
+        );
+        let ids = [id("CR-0001")];
+        let existing = [Existing {
+            id: &ids[0],
+            source: "PP-1",
+            text: &text,
+        }];
+        let p = plan(
+            ids.iter().map(Id::as_str),
+            &existing,
+            vec![Outcome::Draft(Box::new(d))],
+            &all(),
+        )
+        .expect("plan");
+        assert_eq!(p.items[0].action, Action::Unchanged);
+        assert!(p.writes.is_empty());
+    }
+
+    #[test]
     fn skips_and_duplicates() {
         let ids = [id("CR-0001")];
         let existing = [Existing {

@@ -190,7 +190,8 @@ de = \"Der Buchungsexport bricht bei großen Dateien nicht mehr ab.\"
 en = \"The booking export no longer stops on large files.\"
 ";
     t.write("requests/CR-0008.toml", edited);
-    // In Jira: PP-101 re-estimated to 5, PP-102 renamed, PP-107 estimated now.
+    // In Jira: PP-101 re-estimated to 5, PP-102 renamed, PP-103 closed, PP-107
+    // estimated now.
     let csv = fixture("jira.csv")
         .replace(
             ",Export,API,PP Sprint 41,PP Sprint 42,3.0,",
@@ -200,7 +201,11 @@ en = \"The booking export no longer stops on large files.\"
             "Booking widget for partner sites,PP-102",
             "Booking widget for partner websites,PP-102",
         )
-        .replace(",,,,,0,0|i0003h:", ",,,,,1,0|i0003h:");
+        .replace(",,,,,0,0|i0003h:", ",,,,,1,0|i0003h:")
+        .replace(
+            "PP-103,10103,Improvement,Open,",
+            "PP-103,10103,Improvement,Done,",
+        );
     assert_ne!(csv, fixture("jira.csv"));
     t.write("jira.csv", &csv);
 
@@ -214,14 +219,14 @@ en = \"The booking export no longer stops on large files.\"
 ╞════════╪═════════╪═══════════╪═══════════════════════════════════════════╪════════════════════════════════════════════════════════════════════════════════════════╡
 │ PP-101 ┆ CR-0008 ┆ updated   ┆ Booking export hangs on large files       ┆ effort                                                                                 │
 │ PP-102 ┆ CR-0009 ┆ updated   ┆ Booking widget for partner websites       ┆ title                                                                                  │
-│ PP-103 ┆ CR-0010 ┆ unchanged ┆ Faster search, also in the \"partner list\" ┆                                                                                        │
+│ PP-103 ┆ CR-0010 ┆ skipped   ┆ Faster search, also in the \"partner list\" ┆ closed (status Done); CR-0010 left as it is                                            │
 │ PP-104 ┆         ┆ skipped   ┆ Renew TLS certificates                    ┆ closed (status Done)                                                                   │
 │ PP-105 ┆         ┆ skipped   ┆ Partner self-service                      ┆ Issue Type `Epic` maps to no kind                                                      │
 │ PP-106 ┆         ┆ skipped   ┆ Dark mode for the admin UI                ┆ no effort (looked at Custom field (Story Points), Custom field (Story point estimate)) │
 │ PP-107 ┆ CR-0012 ┆ created   ┆ Typo in the invoice e-mail                ┆                                                                                        │
 │ PP-108 ┆ CR-0011 ┆ unchanged ┆ Session expires during checkout           ┆                                                                                        │
 └────────┴─────────┴───────────┴───────────────────────────────────────────┴────────────────────────────────────────────────────────────────────────────────────────┘
-1 created, 2 updated, 2 unchanged, 3 skipped
+1 created, 2 updated, 1 unchanged, 4 skipped
 "
     );
     assert_eq!(
@@ -249,13 +254,15 @@ created = 2026-12-07
 source = \"PP-107\"
 "
     );
+    // A closed issue leaves its request alone: done means shipped, in zyklus.
+    assert_eq!(t.read("requests/CR-0010.toml"), CR_0010);
     t.run(&["validate"]).ok();
 
     // And once more: nothing left to do.
     let before = t.snapshot();
     let r = t.run(&["import", "jira", "jira.csv"]);
     r.ok()
-        .stdout_has("0 created, 0 updated, 5 unchanged, 3 skipped\n");
+        .stdout_has("0 created, 0 updated, 4 unchanged, 4 skipped\n");
     assert_eq!(t.snapshot(), before);
 }
 
