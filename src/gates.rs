@@ -440,6 +440,7 @@ mod tests {
             deadline: None,
             pin: None,
             reported_at: None,
+            source: None,
             scores: BTreeMap::new(),
             text: BTreeMap::new(),
         };

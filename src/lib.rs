@@ -9,6 +9,7 @@
 //! - [`gates`]: whether a release may move to its next stage (pure);
 //! - [`planning`]: the planning engine: model, solver, bound, explanations (pure);
 //! - [`scoring`]: a request's score under the configured model (pure);
+//! - [`import`]: Jira / GitHub / GitLab exports → request files (pure: parse, map, merge);
 //! - [`workspace`]: the only place that reads and writes workspace files;
 //! - [`git`]: the product repository (changelog commits and tags; the only `git2` user);
 //! - [`mail`]: announcement e-mails (RFC 5322) and SMTP delivery (the only `lettre` user);
@@ -24,6 +25,7 @@ pub mod error;
 pub mod gates;
 pub mod git;
 pub mod ics;
+pub mod import;
 pub mod mail;
 pub mod model;
 pub mod notes;

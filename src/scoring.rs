@@ -204,6 +204,7 @@ mod tests {
             deadline: None,
             pin: None,
             reported_at: None,
+            source: None,
             scores: scores.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
             text: BTreeMap::new(),
         }

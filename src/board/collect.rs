@@ -230,11 +230,11 @@ impl Ctx<'_> {
             coordination,
             next_gate,
             load: Load {
-                load: gates::load(&release.scope, &ws.requests),
+                load: crate::model::facts::load(&release.scope, &ws.requests),
                 capacity: if file.is_some() {
-                    gates::capacity(release, config)
+                    crate::model::facts::capacity(config, release)
                 } else {
-                    gates::capacity_of(id, config)
+                    crate::model::facts::configured_capacity(config, id)
                 },
                 teams: Vec::new(),
             },

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{plan, Outcome, Settings};
 use crate::board::{self, Board, Deferral, Lang};
-use crate::error::with_hint;
+use crate::error::refused;
 use crate::model::calendar;
 use crate::output::{self, Report};
 use crate::planning::{self, DeferredReason, Reason};
@@ -153,7 +153,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
         Some(l) => {
             let lang: Lang = l
                 .parse()
-                .map_err(|e: String| with_hint(e, "use --lang de or --lang en"))?;
+                .map_err(|e: String| refused(e, "use --lang de or --lang en"))?;
             if !langs.iter().any(|x| x == lang.as_str()) {
                 s.warn(&format!(
                     "the workspace's languages are {}; request texts fall back to another language",
@@ -211,7 +211,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     } else {
         let n = changes.paths().count();
         changes
-            .commit()
+            .commit(&out, None)
             .with_context(|| format!("writing the board into {}", out.display()))?;
         s.status(&format!(
             "wrote {n} of {} pages into {}",
@@ -314,13 +314,13 @@ fn allowed_out(out: &Path, root: &Path) -> Result<PathBuf> {
     }
     let shown = out.display();
     if resolved.components().any(|c| c.as_os_str() == ".git") {
-        return Err(with_hint(
+        return Err(refused(
             format!("--out {shown} is inside a .git directory"),
             "write the board somewhere else, e.g. --out public",
         ));
     }
     if resolved.exists() && !resolved.is_dir() {
-        return Err(with_hint(
+        return Err(refused(
             format!("--out {shown} is a file, not a directory"),
             "name a directory; it is created if missing",
         ));
@@ -329,7 +329,7 @@ fn allowed_out(out: &Path, root: &Path) -> Result<PathBuf> {
         .canonicalize()
         .with_context(|| format!("resolving {}", root.display()))?;
     if resolved == root {
-        return Err(with_hint(
+        return Err(refused(
             format!("--out {shown} is the workspace itself"),
             "write the board into a directory of its own, e.g. --out public",
         ));
@@ -341,7 +341,7 @@ fn allowed_out(out: &Path, root: &Path) -> Result<PathBuf> {
         "templates",
     ] {
         if resolved.starts_with(root.join(dir)) {
-            return Err(with_hint(
+            return Err(refused(
                 format!("--out {shown} is inside the workspace's {dir}/ directory"),
                 "write the board into a directory of its own, e.g. --out public",
             ));

@@ -10,6 +10,7 @@ pub mod changelog;
 pub mod finding;
 pub mod gate;
 pub mod hotfix;
+pub mod import;
 pub mod init;
 pub mod notes;
 pub mod partner;
@@ -134,6 +135,9 @@ pub enum Command {
     /// The release board: a static HTML site of a year's releases (timeline, gates, scope, findings)
     #[command(long_about = board::LONG_ABOUT, after_help = board::AFTER_HELP)]
     Board(board::Args),
+    /// Create and update requests from a Jira CSV export or GitHub/GitLab issues JSON
+    #[command(subcommand)]
+    Import(import::Command),
 }
 
 /// How a command ended when it did not fail.
@@ -338,5 +342,6 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Announce(a) => announce::run(&a, s),
         Command::Agenda(a) => agenda::run(&a, s),
         Command::Board(a) => board::run(&a, s),
+        Command::Import(c) => import::run(c, s),
     }
 }

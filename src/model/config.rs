@@ -28,6 +28,9 @@ pub struct Config {
     pub gates: GatesConfig,
     #[serde(default)]
     pub coordination: Option<CoordinationConfig>,
+    /// `[import.jira]` / `[import.github]` / `[import.gitlab]`: how `zyklus import` maps issues.
+    #[serde(default)]
+    pub import: crate::import::ImportConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -316,6 +319,7 @@ pub fn extra_problems(config: &Config) -> Vec<(String, String, String)> {
     }
     out.extend(scoring_problems(&config.scoring));
     out.extend(gates_problems(config));
+    out.extend(crate::import::config::problems(&config.import));
     out
 }
 

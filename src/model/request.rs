@@ -110,6 +110,9 @@ pub struct RequestFile {
     pub pin: Option<String>,
     #[serde(default)]
     pub reported_at: Option<Timestamp>,
+    /// Where the request came from (a Jira key, an issue URL); set by `zyklus import`.
+    #[serde(default)]
+    pub source: Option<String>,
     #[serde(default)]
     pub scores: BTreeMap<String, f64>,
     #[serde(default)]
@@ -133,6 +136,9 @@ pub struct Request {
     pub deadline: Option<Date>,
     pub pin: Option<ReleaseId>,
     pub reported_at: Option<Timestamp>,
+    /// Where the request came from (a Jira key, an issue URL); unique in a workspace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     pub scores: BTreeMap<String, f64>,
     pub text: BTreeMap<String, String>,
 }

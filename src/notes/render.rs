@@ -238,6 +238,7 @@ mod tests {
             deadline: None,
             pin: None,
             reported_at: None,
+            source: None,
             scores: BTreeMap::new(),
             text: BTreeMap::from([
                 ("de".into(), format!("Text <{id}> für & mit Ümläuten")),

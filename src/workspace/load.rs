@@ -646,6 +646,18 @@ fn convert_request(
             "add reported_at = 2027-02-12T20:00:00+01:00 (when it was reported)",
         );
     }
+    let source = match f.source {
+        Some(s) if s.trim().is_empty() => {
+            sink.value(
+                Level::Error,
+                &KeyPath::root().key("source"),
+                "`source` is empty".into(),
+                "remove it, or set it to the tracker's key or URL, e.g. source = \"JIRA-123\"",
+            );
+            None
+        }
+        s => s,
+    };
     let requested_by = ids(sink, "requested_by", f.requested_by);
     let depends_on = ids(sink, "depends_on", f.depends_on);
     let together_with = ids(sink, "together_with", f.together_with);
@@ -665,6 +677,7 @@ fn convert_request(
         deadline: f.deadline,
         pin,
         reported_at: f.reported_at,
+        source,
         scores: f.scores,
         text: f.text,
     }
@@ -796,6 +809,7 @@ fn cross_check(
     config: &Config,
 ) {
     let partner_ids: BTreeSet<&str> = partners.partners.iter().map(|p| p.id.as_str()).collect();
+    let mut sources: BTreeMap<&str, &Id> = BTreeMap::new();
 
     for (id, req) in requests {
         let (rel, source) = &request_src[id];
@@ -804,6 +818,18 @@ fn cross_check(
             file: rel.clone(),
             source,
         };
+        if let Some(source) = req.source.as_deref() {
+            if let Some(&first) = sources.get(source) {
+                sink.value(
+                    Level::Error,
+                    &KeyPath::root().key("source"),
+                    format!("source `{source}` is also the source of {first}"),
+                    "a tracker issue belongs to one request (`zyklus import` matches on it): remove `source` from one of them",
+                );
+            } else {
+                sources.insert(source, id);
+            }
+        }
         for (key, list) in [
             ("depends_on", &req.depends_on),
             ("together_with", &req.together_with),

@@ -14,6 +14,7 @@ mod changelog_repo;
 mod finding;
 mod gates;
 mod hotfix;
+mod import;
 mod init;
 mod notes;
 mod partner;
