@@ -90,7 +90,9 @@ impl Diagnostic {
             if chars <= SNIPPET_MAX {
                 self.snippet = Some(text.to_owned());
             } else {
-                let start = column.saturating_sub(SNIPPET_MAX / 2).min(chars - SNIPPET_MAX);
+                let start = column
+                    .saturating_sub(SNIPPET_MAX / 2)
+                    .min(chars - SNIPPET_MAX);
                 let cut: String = text.chars().skip(start).take(SNIPPET_MAX).collect();
                 self.snippet = Some(cut);
                 self.column = Some(column - start);

@@ -451,7 +451,9 @@ mod tests {
         let mut r = Release::new("2027.1".parse().expect("id"));
         r.stage = stage;
         r.scope = vec!["CR-1".into(), "CR-2".into()];
-        r.release_date = Some(Date(chrono::NaiveDate::from_ymd_opt(2027, 1, 12).expect("date")));
+        r.release_date = Some(Date(
+            chrono::NaiveDate::from_ymd_opt(2027, 1, 12).expect("date"),
+        ));
         r
     }
 

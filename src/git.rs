@@ -1066,6 +1066,20 @@ fn state_name(state: RepositoryState) -> &'static str {
     }
 }
 
+/// git's configured `user.name` for the repository around `dir` (or the global
+/// configuration), for history entries when no user is set in the environment.
+#[must_use]
+pub fn configured_user_name(dir: &Path) -> Option<String> {
+    let config = match git2::Repository::discover(dir) {
+        Ok(repo) => repo.config().ok()?,
+        Err(_) => git2::Config::open_default().ok()?,
+    };
+    config
+        .get_string("user.name")
+        .ok()
+        .filter(|n| !n.trim().is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1210,18 +1224,4 @@ mod tests {
             TagPlan::Exists(done.commit.expect("commit"))
         );
     }
-}
-
-/// git's configured `user.name` for the repository around `dir` (or the global
-/// configuration), for history entries when no user is set in the environment.
-#[must_use]
-pub fn configured_user_name(dir: &Path) -> Option<String> {
-    let config = match git2::Repository::discover(dir) {
-        Ok(repo) => repo.config().ok()?,
-        Err(_) => git2::Config::open_default().ok()?,
-    };
-    config
-        .get_string("user.name")
-        .ok()
-        .filter(|n| !n.trim().is_empty())
 }

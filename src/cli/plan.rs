@@ -659,7 +659,9 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
         time_limit: Duration::from_secs_f64(limit),
         ..Options::default()
     };
-    let show_progress = !s.shell.is_quiet() && io::stderr().is_terminal() && s.shell.format() == output::Format::Table;
+    let show_progress = !s.shell.is_quiet()
+        && io::stderr().is_terminal()
+        && s.shell.format() == output::Format::Table;
     let mut shown = false;
     let mut progress = |p: planning::Progress| {
         if show_progress && p.elapsed > Duration::from_millis(300) {

@@ -163,8 +163,16 @@ mod tests {
         // Not yet in production: its base release's date.
         assert_eq!(release_date(&c, &r), Some(d("2027-01-12")));
         assert_eq!(dates(&c, id, Some(&r)).test_start, None);
-        r.history.push(entry(Stage::Planned, Stage::Test, "2027-02-03T09:00:00+01:00"));
-        r.history.push(entry(Stage::Test, Stage::Production, "2027-02-04T18:30:00+01:00"));
+        r.history.push(entry(
+            Stage::Planned,
+            Stage::Test,
+            "2027-02-03T09:00:00+01:00",
+        ));
+        r.history.push(entry(
+            Stage::Test,
+            Stage::Production,
+            "2027-02-04T18:30:00+01:00",
+        ));
         assert_eq!(release_date(&c, &r), Some(d("2027-02-04")));
         assert_eq!(
             entered_test(&r).map(|t| t.0.date_naive()),

@@ -35,7 +35,10 @@ pub fn add(
 ) -> Result<Added> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(invalid("the finding's text is empty", "describe what was found"));
+        return Err(invalid(
+            "the finding's text is empty",
+            "describe what was found",
+        ));
     }
     let ws = tx.workspace();
     let rel = ws.release(id)?;
@@ -126,7 +129,12 @@ pub struct Resolved {
 ///
 /// # Errors
 /// When there is no such finding, or it is not a `[[finding]]` table.
-pub fn resolve(tx: &mut Transaction, ctx: &Context, id: ReleaseId, number: u32) -> Result<Resolved> {
+pub fn resolve(
+    tx: &mut Transaction,
+    ctx: &Context,
+    id: ReleaseId,
+    number: u32,
+) -> Result<Resolved> {
     let rel = tx.workspace().release(id)?;
     let Some(f) = rel.findings.iter().find(|f| f.number == number) else {
         return Err(invalid(

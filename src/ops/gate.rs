@@ -130,7 +130,8 @@ pub fn prepare(
         config: &ws.config,
         requests: &ws.requests,
     };
-    let report = gates::evaluate(&candidate, to, inputs, now).map_err(|e| transition_error(&e, id))?;
+    let report =
+        gates::evaluate(&candidate, to, inputs, now).map_err(|e| transition_error(&e, id))?;
     let forced = !report.passed;
     Ok(Advance {
         id,

@@ -32,10 +32,15 @@ pub fn check_addable(ws: &Workspace, release: &Release, request: &Request) -> Re
         ));
     }
     if let Some(other) = ws.releases.values().find(|r| {
-        r.id != release.id && r.stage != Stage::Cancelled && r.scope.iter().any(|x| x == cr.as_str())
+        r.id != release.id
+            && r.stage != Stage::Cancelled
+            && r.scope.iter().any(|x| x == cr.as_str())
     }) {
         return Err(refused(
-            format!("{cr} is already in the scope of {} ({})", other.id, other.stage),
+            format!(
+                "{cr} is already in the scope of {} ({})",
+                other.id, other.stage
+            ),
             format!(
                 "take it out there first: `zyklus release remove {} {cr} --reason …`",
                 other.id
@@ -86,7 +91,10 @@ pub fn change(
     let rel = ws.release(id)?;
     if matches!(rel.stage, Stage::Production | Stage::Cancelled) {
         return Err(refused(
-            format!("{id} is in {}; its scope does not change any more", rel.stage),
+            format!(
+                "{id} is in {}; its scope does not change any more",
+                rel.stage
+            ),
             "for a fix after production use `zyklus hotfix new --request CR`",
         ));
     }
@@ -127,8 +135,16 @@ pub fn change(
         forced: false,
         reason: reason.unwrap_or_default().to_owned(),
         checks: Vec::new(),
-        added: if add { vec![cr.to_string()] } else { Vec::new() },
-        removed: if add { Vec::new() } else { vec![cr.to_string()] },
+        added: if add {
+            vec![cr.to_string()]
+        } else {
+            Vec::new()
+        },
+        removed: if add {
+            Vec::new()
+        } else {
+            vec![cr.to_string()]
+        },
         deployed: None,
         signoff: None,
     })?;

@@ -46,7 +46,12 @@ pub struct ReleaseList {
 
 /// The row of release `id` (with its file, if any) as of `today`.
 #[must_use]
-pub fn row(ws: &Workspace, id: ReleaseId, release: Option<&Release>, today: NaiveDate) -> ReleaseRow {
+pub fn row(
+    ws: &Workspace,
+    id: ReleaseId,
+    release: Option<&Release>,
+    today: NaiveDate,
+) -> ReleaseRow {
     let d = facts::dates(&ws.config, id, release);
     let stage = release.map_or(Stage::Planned, |r| r.stage);
     let next_gate = stage.next();

@@ -35,7 +35,6 @@ impl Report for FindingList<'_> {
     }
 }
 
-
 impl Report for Added {
     fn render(&self, w: &mut dyn Write, _paint: &Paint) -> io::Result<()> {
         writeln!(w, "{}", self.number)

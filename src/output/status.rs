@@ -41,12 +41,7 @@ impl Report for ReleaseList {
                 opt(r.release_date),
                 opt(r.next_gate),
                 opt(r.days_to_next_gate),
-                format!(
-                    "{}/{} {}",
-                    r.load,
-                    r.capacity,
-                    bar(r.load, r.capacity, 10)
-                ),
+                format!("{}/{} {}", r.load, r.capacity, bar(r.load, r.capacity, 10)),
                 findings,
             ]);
         }
@@ -139,7 +134,6 @@ impl Report for ReleaseView<'_> {
     }
 }
 
-
 impl ScopeChange {
     /// The status line of `release add|remove`.
     #[must_use]
@@ -151,6 +145,12 @@ impl ScopeChange {
 
 impl Report for ScopeChange {
     fn render(&self, w: &mut dyn Write, _paint: &Paint) -> io::Result<()> {
-        writeln!(w, "{}: load {}/{}", self.message(), self.load, self.capacity)
+        writeln!(
+            w,
+            "{}: load {}/{}",
+            self.message(),
+            self.load,
+            self.capacity
+        )
     }
 }

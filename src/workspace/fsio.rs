@@ -254,7 +254,11 @@ fn inside(root: &Path, path: &Path) -> Result<()> {
         Ok(())
     } else {
         Err(crate::error::invalid(
-            format!("{} is outside the workspace {}", path.display(), root.display()),
+            format!(
+                "{} is outside the workspace {}",
+                path.display(),
+                root.display()
+            ),
             "zyklus writes workspace files only inside the workspace",
         ))
     }
@@ -284,9 +288,8 @@ fn stage_file(target: &Path, contents: &[u8], n: usize) -> Result<PathBuf> {
             Ok(f) => break (tmp, f),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
             Err(e) => {
-                return Err(e).with_context(|| {
-                    format!("creating a temporary file in {}", dir.display())
-                })
+                return Err(e)
+                    .with_context(|| format!("creating a temporary file in {}", dir.display()))
             }
         }
     };
@@ -316,7 +319,10 @@ fn keep_owner(path: &Path, old: &fs::Metadata) {
 fn keep_owner(_path: &Path, _old: &fs::Metadata) {}
 
 fn rel_text(root: &Path, p: &Path) -> String {
-    p.strip_prefix(root).unwrap_or(p).to_string_lossy().into_owned()
+    p.strip_prefix(root)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn write_journal(root: &Path, staged: &[(PathBuf, PathBuf)], renamer: &mut Renamer) -> Result<()> {
@@ -331,7 +337,10 @@ fn write_journal(root: &Path, staged: &[(PathBuf, PathBuf)], renamer: &mut Renam
         }
         text.push_str(&format!("{t}\t{g}\n"));
     }
-    let tmp = root.join(format!("{TEMP_PREFIX}journal-{}{TEMP_SUFFIX}", std::process::id()));
+    let tmp = root.join(format!(
+        "{TEMP_PREFIX}journal-{}{TEMP_SUFFIX}",
+        std::process::id()
+    ));
     let result = (|| -> io::Result<()> {
         let mut f = OpenOptions::new()
             .write(true)
@@ -365,8 +374,7 @@ fn apply(root: &Path, staged: &[(PathBuf, PathBuf)], renamer: &mut Renamer) -> R
     for d in &dirs {
         sync_dir(d);
     }
-    fs::remove_file(root.join(JOURNAL_FILE))
-        .with_context(|| format!("removing {JOURNAL_FILE}"))?;
+    fs::remove_file(root.join(JOURNAL_FILE)).with_context(|| format!("removing {JOURNAL_FILE}"))?;
     sync_dir(root);
     Ok(())
 }
@@ -446,7 +454,8 @@ fn recover_journal(root: &Path) -> Result<Vec<PathBuf>> {
     let mut dirs = Vec::new();
     for (tmp, target) in entries {
         if tmp.exists() {
-            fs::rename(&tmp, &target).with_context(|| format!("completing {}", target.display()))?;
+            fs::rename(&tmp, &target)
+                .with_context(|| format!("completing {}", target.display()))?;
         }
         let d = parent_dir(&target);
         if !dirs.contains(&d) {
@@ -531,7 +540,10 @@ mod tests {
         let fault = Fault::parse("rename:1:eio");
         assert!(c.commit(root, fault).is_err());
         assert_eq!(names(&root.join("releases")), ["a.toml"]);
-        assert_eq!(fs::read_to_string(root.join("releases/a.toml")).expect("read"), "old a");
+        assert_eq!(
+            fs::read_to_string(root.join("releases/a.toml")).expect("read"),
+            "old a"
+        );
         assert!(!needs_recovery(root));
     }
 
@@ -543,7 +555,8 @@ mod tests {
         for n in 0..4 {
             c.write(root.join(format!("releases/{n}.toml")), format!("new {n}"));
         }
-        c.commit(root, Fault::parse("rename:3:eio")).expect("the retry completes it");
+        c.commit(root, Fault::parse("rename:3:eio"))
+            .expect("the retry completes it");
         for n in 0..4 {
             assert_eq!(
                 fs::read_to_string(root.join(format!("releases/{n}.toml"))).expect("read"),
@@ -570,7 +583,10 @@ mod tests {
         let done = recover(root).expect("recover");
         assert_eq!(done.len(), 2);
         assert_eq!(names(&root.join("releases")), ["a.toml", "b.toml"]);
-        assert_eq!(fs::read_to_string(root.join("releases/b.toml")).expect("read"), "new b");
+        assert_eq!(
+            fs::read_to_string(root.join("releases/b.toml")).expect("read"),
+            "new b"
+        );
         assert!(!needs_recovery(root));
     }
 

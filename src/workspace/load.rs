@@ -133,17 +133,27 @@ fn read(path: &Path, rel: &Path, diags: &mut Vec<Diagnostic>, overlay: &Overlay)
         None => match fs::metadata(path) {
             // Never open a FIFO (it would block) or a device; say what it is instead.
             Ok(m) if !m.is_file() => {
-                let what = if m.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
+                let what = if m.is_dir() {
+                    "a directory"
+                } else {
+                    "not a regular file (a FIFO, socket or device)"
+                };
                 diags.push(
                     Diagnostic::error(rel, format!("{} is {what}", rel.display()))
                         .hint("replace it by a regular TOML file, or remove it"),
                 );
                 return None;
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && fs::symlink_metadata(path).is_ok() => {
+            Err(e)
+                if e.kind() == std::io::ErrorKind::NotFound
+                    && fs::symlink_metadata(path).is_ok() =>
+            {
                 diags.push(
-                    Diagnostic::error(rel, format!("{} is a symbolic link to nothing", rel.display()))
-                        .hint("fix the link or remove it"),
+                    Diagnostic::error(
+                        rel,
+                        format!("{} is a symbolic link to nothing", rel.display()),
+                    )
+                    .hint("fix the link or remove it"),
                 );
                 return None;
             }
@@ -408,11 +418,12 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
     // partners.toml
     let partners_path = root.join(PARTNERS_FILE);
     let partners_rel = PathBuf::from(PARTNERS_FILE);
-    let partners_src = if fs::symlink_metadata(&partners_path).is_ok() || overlay.contains_key(&partners_path) {
-        read(&partners_path, &partners_rel, &mut diags, overlay).map(Source::parse)
-    } else {
-        None
-    };
+    let partners_src =
+        if fs::symlink_metadata(&partners_path).is_ok() || overlay.contains_key(&partners_path) {
+            read(&partners_path, &partners_rel, &mut diags, overlay).map(Source::parse)
+        } else {
+            None
+        };
     let partners: Partners = match &partners_src {
         Some(source) => {
             let mut sink = Sink {

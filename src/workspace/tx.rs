@@ -83,7 +83,11 @@ impl Transaction {
     ///
     /// # Errors
     /// When the file cannot be read or parsed, or does not exist and `initial` is `None`.
-    pub fn doc_or(&mut self, rel: impl Into<PathBuf>, initial: Option<&str>) -> Result<&mut TomlDoc> {
+    pub fn doc_or(
+        &mut self,
+        rel: impl Into<PathBuf>,
+        initial: Option<&str>,
+    ) -> Result<&mut TomlDoc> {
         let rel = rel.into();
         let abs = self.root.join(&rel);
         match self.docs.entry(rel) {
@@ -198,7 +202,11 @@ impl Transaction {
         Ok(Committed {
             written: written
                 .into_iter()
-                .map(|p| p.strip_prefix(&self.root).map(Path::to_path_buf).unwrap_or(p))
+                .map(|p| {
+                    p.strip_prefix(&self.root)
+                        .map(Path::to_path_buf)
+                        .unwrap_or(p)
+                })
                 .collect(),
         })
     }

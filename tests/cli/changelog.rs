@@ -7,6 +7,8 @@
 
 use std::process::Command;
 
+use std::path::Path;
+
 use crate::fixtures::with_release;
 use crate::support::Test;
 

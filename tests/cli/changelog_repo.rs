@@ -11,7 +11,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use crate::changelog::{git, repo, zyklus_changelog};
-use crate::notes::with_release;
+use crate::fixtures::with_release;
 use crate::support::Test;
 
 /// Every file under `dir` with its bytes — `.git` included, except its object

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::notes::with_release;
+use crate::fixtures::with_release;
 use crate::support::Test;
 
 /// `tests/smtp_server.py` running on 127.0.0.1 until dropped.
