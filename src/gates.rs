@@ -305,7 +305,10 @@ fn into_production(
             ),
         ),
         Some(started) => {
-            let until = started.0 + Duration::days(i64::from(min));
+            let until = started
+                .0
+                .checked_add_signed(Duration::days(i64::from(min)))
+                .unwrap_or(DateTime::<FixedOffset>::MAX_UTC.fixed_offset());
             let tested = (now - started.0).num_days();
             let min_days = days(i64::from(min));
             if now >= until {

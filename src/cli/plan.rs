@@ -37,7 +37,7 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     pub explain: Option<String>,
     /// Solver time limit in seconds (a safety net; default from [planning] time_limit)
-    #[arg(long = "time-limit", value_name = "SECS")]
+    #[arg(long = "time-limit", value_name = "SECS", value_parser = crate::model::config::parse_time_limit)]
     pub time_limit: Option<f64>,
 }
 

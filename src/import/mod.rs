@@ -17,7 +17,6 @@
 //! The command (`cli/import.rs`) reads the files, validates the workspace with the
 //! writes laid over it and writes them; this module never does.
 
-pub mod config;
 pub mod github;
 pub mod ids;
 pub mod jira;
@@ -27,43 +26,15 @@ pub mod sections;
 
 use std::fmt;
 
+/// The `[import.<tracker>]` configuration is part of the workspace configuration
+/// (`model::import`), so that `model` needs nothing from here.
+pub use crate::model::import as config;
+pub use crate::model::import::Tracker;
 pub use config::{ImportConfig, Mapping, Owned, Resolved, Rule};
 pub use mapping::{Draft, Outcome, Skip};
 pub use merge::{plan, Action, Existing, Item, Plan, Write};
 
-/// The trackers zyklus imports from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Tracker {
-    /// Jira's CSV export (Issues → Export → CSV).
-    Jira,
-    /// `gh issue list --json number,title,body,labels,milestone,createdAt,state,url`.
-    Github,
-    /// GitLab's `GET /projects/:id/issues` JSON.
-    Gitlab,
-}
-
 impl Tracker {
-    /// The name in `[import.<name>]` and on the command line.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tracker::Jira => "jira",
-            Tracker::Github => "github",
-            Tracker::Gitlab => "gitlab",
-        }
-    }
-
-    /// The tracker's name in prose: `Jira`, `GitHub`, `GitLab`.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Tracker::Jira => "Jira",
-            Tracker::Github => "GitHub",
-            Tracker::Gitlab => "GitLab",
-        }
-    }
-
     /// Parses an export of this tracker.
     ///
     /// # Errors
@@ -73,12 +44,6 @@ impl Tracker {
             Tracker::Jira => jira::parse(input),
             Tracker::Github | Tracker::Gitlab => github::parse(input),
         }
-    }
-}
-
-impl fmt::Display for Tracker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -70,6 +70,8 @@ pub type Problem = (String, String, String);
 
 const FIRST_YEAR: i32 = 1971;
 const LAST_YEAR: i32 = 9998;
+/// The longest test phase, in weeks (`calendar.test_weeks` is 1 to this).
+pub const MAX_TEST_WEEKS: u32 = 52;
 
 /// Whether `d` is a working day: its weekday is in `workdays` and it is not one of
 /// `calendar.holidays`.
@@ -150,6 +152,15 @@ fn structural_problems(config: &CalendarConfig) -> Vec<Problem> {
         bad(
             "test_weeks",
             "test_weeks is 0: every release needs a test phase".into(),
+            "e.g. test_weeks = 3",
+        );
+    } else if config.test_weeks > MAX_TEST_WEEKS {
+        bad(
+            "test_weeks",
+            format!(
+                "test_weeks is {}; a test phase is at most {MAX_TEST_WEEKS} weeks (a year)",
+                config.test_weeks
+            ),
             "e.g. test_weeks = 3",
         );
     }
@@ -278,8 +289,13 @@ fn previous_release(config: &CalendarConfig, year: i32) -> Option<NaiveDate> {
     release_days(config, year - 1).ok()?.last().copied()
 }
 
+/// Code freeze: `test_weeks` before the release. Saturates at chrono's first day
+/// rather than overflow (only an unchecked configuration gets there; `problems`
+/// refuses a `test_weeks` over [`MAX_TEST_WEEKS`]).
 fn test_start(config: &CalendarConfig, release: NaiveDate) -> NaiveDate {
-    release - Duration::weeks(i64::from(config.test_weeks))
+    release
+        .checked_sub_days(chrono::Days::new(7 * u64::from(config.test_weeks)))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 /// The `releases_per_year` releases of `year`, slot 1 first.
@@ -513,7 +529,10 @@ pub fn coordination(
     })?;
     let date = previous_workday(
         calendar,
-        release.release_date - Duration::days(i64::from(config.days_before_release)),
+        release
+            .release_date
+            .checked_sub_days(chrono::Days::new(u64::from(config.days_before_release)))
+            .unwrap_or(NaiveDate::MIN),
     );
     let local = date.and_time(time);
     // In a DST gap the wall-clock time does not exist: take the hour after.
@@ -521,16 +540,18 @@ pub fn coordination(
         .from_local_datetime(&local)
         .earliest()
         .or_else(|| {
-            tz.from_local_datetime(&(local + Duration::hours(1)))
-                .earliest()
+            let later = local.checked_add_signed(Duration::hours(1))?;
+            tz.from_local_datetime(&later).earliest()
         })
         .ok_or_else(|| CalendarError::Config {
             key: "time".into(),
             message: format!("{local} does not exist in {tz_name}"),
         })?;
     let start = start.fixed_offset();
-    let end = (start.with_timezone(&tz) + Duration::minutes(i64::from(config.duration_minutes)))
-        .fixed_offset();
+    let end = start
+        .with_timezone(&tz)
+        .checked_add_signed(Duration::minutes(i64::from(config.duration_minutes)))
+        .map_or(start, |e| e.fixed_offset());
     Ok(CoordinationCall {
         release: release.id,
         date,

@@ -30,7 +30,7 @@ pub struct Config {
     pub coordination: Option<CoordinationConfig>,
     /// `[import.jira]` / `[import.github]` / `[import.gitlab]`: how `zyklus import` maps issues.
     #[serde(default)]
-    pub import: crate::import::ImportConfig,
+    pub import: super::import::ImportConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -309,17 +309,195 @@ impl Default for CoordinationConfig {
     }
 }
 
-/// Checks of the configuration beyond its types (calendar rule, gates, …), as
-/// `(key path, message, hint)`; the loader points each at its line.
-#[must_use]
-pub fn extra_problems(config: &Config) -> Vec<(String, String, String)> {
-    let mut out = super::calendar::problems(&config.calendar);
-    if let Some(c) = &config.coordination {
-        out.extend(super::calendar::coordination_problems(c));
+/// The documented range of every numeric setting (README, "zyklus.toml"): values
+/// outside them are refused by `validate` at their line, so that no arithmetic on
+/// input can overflow, lose all precision or run for ages.
+pub mod limits {
+    /// Capacity units per release (`capacity.default`, `capacity.releases.*`, a
+    /// release file's `capacity`, `plan --capacity`), and a request's `effort`.
+    pub const MAX_UNITS: u64 = 1_000_000;
+    /// The absolute value of a criterion's `weight`, each of `release_weights`, and
+    /// `stability_penalty`.
+    pub const MAX_WEIGHT: f64 = 1_000.0;
+    /// The absolute value of a criterion's `scale` bounds and of every score.
+    pub const MAX_SCORE: f64 = 1_000_000.0;
+    /// A commitment's `weight` in partners.toml.
+    pub const MAX_COMMITMENT_WEIGHT: f64 = 1_000_000.0;
+    /// How many `release_weights` may be listed (the longest `plan --horizon`).
+    pub const MAX_RELEASE_WEIGHTS: usize = 24;
+    /// `planning.time_limit` and `plan --time-limit`, in seconds.
+    pub const MAX_TIME_LIMIT: f64 = 3_600.0;
+    /// A partner's `trainings_booked`.
+    pub const MAX_TRAININGS_BOOKED: u32 = 1_000;
+}
+
+/// `plan --time-limit SECS`: a number of seconds above 0 and at most
+/// [`limits::MAX_TIME_LIMIT`] (clap's value parser).
+///
+/// # Errors
+/// When `s` is not such a number.
+pub fn parse_time_limit(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(t) if t.is_finite() && t > 0.0 && t <= limits::MAX_TIME_LIMIT => Ok(t),
+        _ => Err(format!(
+            "`{s}` is not a number of seconds above 0 and at most {}",
+            limits::MAX_TIME_LIMIT
+        )),
     }
+}
+
+/// A problem with a setting: key path (as the loader reads it, e.g.
+/// `planning.release_weights[2]`), message, hint.
+pub type Problem = (String, String, String);
+
+/// The configuration's own checks beyond its types — ranges of numbers, scoring,
+/// gates — as `(key path, message, hint)`; the loader points each at its line.
+/// Checks that need other modules (the calendar rule, coordination calls, imports,
+/// SMTP) live with those modules; `workspace::validate_config` runs them all.
+#[must_use]
+pub fn problems(config: &Config) -> Vec<Problem> {
+    let mut out = range_problems(config);
     out.extend(scoring_problems(&config.scoring));
     out.extend(gates_problems(config));
-    out.extend(crate::import::config::problems(&config.import));
+    out
+}
+
+/// The key path of `key` below `prefix` as the loader reads it, quoting keys that
+/// are not bare TOML keys: `capacity.releases."2027.4"`.
+fn subkey(prefix: &str, key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if bare {
+        format!("{prefix}.{key}")
+    } else {
+        format!(
+            "{prefix}.\"{}\"",
+            key.replace('\\', "\\\\").replace('"', "\\\"")
+        )
+    }
+}
+
+/// A number as a message shows it: `1e308` rather than 309 digits.
+#[must_use]
+pub fn show(x: f64) -> String {
+    if x.is_finite() && x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Whether `x` is a finite number within `lo..=hi`.
+fn within(x: f64, lo: f64, hi: f64) -> bool {
+    x.is_finite() && (lo..=hi).contains(&x)
+}
+
+/// Every numeric setting within its documented range ([`limits`]).
+fn range_problems(config: &Config) -> Vec<Problem> {
+    use limits::{MAX_RELEASE_WEIGHTS, MAX_SCORE, MAX_TIME_LIMIT, MAX_UNITS, MAX_WEIGHT};
+    let mut out: Vec<Problem> = Vec::new();
+    let mut bad = |key: String, msg: String, hint: &str| out.push((key, msg, hint.to_owned()));
+    if config.capacity.default > MAX_UNITS {
+        bad(
+            "capacity.default".into(),
+            format!(
+                "capacity default = {} is more than {MAX_UNITS} units",
+                config.capacity.default
+            ),
+            "use the capacity of one release in the unit of `effort`, e.g. default = 40",
+        );
+    }
+    for (id, units) in &config.capacity.releases {
+        if *units > MAX_UNITS {
+            bad(
+                subkey("capacity.releases", id),
+                format!("the capacity of {id} is {units}, more than {MAX_UNITS} units"),
+                "e.g. \"2027.4\" = 30",
+            );
+        }
+    }
+    for (name, c) in &config.scoring.criteria {
+        let criterion = subkey("scoring.criteria", name);
+        if !within(c.scale[0], -MAX_SCORE, MAX_SCORE)
+            || !within(c.scale[1], -MAX_SCORE, MAX_SCORE)
+            || c.scale[0] >= c.scale[1]
+        {
+            bad(
+                format!("{criterion}.scale"),
+                format!(
+                    "criterion `{name}` has scale [{}, {}]; the minimum must be below the maximum, both within ±{MAX_SCORE}",
+                    show(c.scale[0]), show(c.scale[1])
+                ),
+                "write scale = [MIN, MAX], e.g. [1, 10]",
+            );
+        }
+        if !within(c.weight, -MAX_WEIGHT, MAX_WEIGHT) {
+            bad(
+                format!("{criterion}.weight"),
+                format!(
+                    "criterion `{name}` has weight {}; it must be a number within ±{MAX_WEIGHT}",
+                    show(c.weight)
+                ),
+                "use a weight such as 2.0",
+            );
+        }
+    }
+    let w = &config.planning.release_weights;
+    if w.is_empty() || w.len() > MAX_RELEASE_WEIGHTS {
+        bad(
+            "planning.release_weights".into(),
+            format!(
+                "release_weights lists {} numbers; it must list 1 to {MAX_RELEASE_WEIGHTS}",
+                w.len()
+            ),
+            "e.g. release_weights = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5] (the last repeats)",
+        );
+    }
+    for (i, x) in w.iter().enumerate() {
+        if !within(*x, 0.0, MAX_WEIGHT) {
+            bad(
+                format!("planning.release_weights[{i}]"),
+                format!(
+                    "release weight {} is not a number from 0 to {MAX_WEIGHT}",
+                    show(*x)
+                ),
+                "e.g. release_weights = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5]",
+            );
+        }
+    }
+    let p = config.planning.stability_penalty;
+    if !within(p, 0.0, MAX_WEIGHT) {
+        bad(
+            "planning.stability_penalty".into(),
+            format!(
+                "stability_penalty is {}; it must be from 0 to {MAX_WEIGHT}",
+                show(p)
+            ),
+            "use 0 to turn it off",
+        );
+    }
+    let t = config.planning.time_limit;
+    if !within(t, 0.0, MAX_TIME_LIMIT) || t <= 0.0 {
+        bad(
+            "planning.time_limit".into(),
+            format!(
+                "time_limit is {}; it must be above 0 and at most {MAX_TIME_LIMIT} seconds",
+                show(t)
+            ),
+            "e.g. time_limit = 10",
+        );
+    }
+    if let Some(smtp) = &config.smtp {
+        if smtp.port == 0 {
+            bad(
+                "smtp.port".into(),
+                "port 0 is no SMTP port".into(),
+                "e.g. port = 587 (STARTTLS) or 465 (implicit TLS)",
+            );
+        }
+    }
     out
 }
 
@@ -328,7 +506,7 @@ const MAX_DAYS: u32 = 366;
 
 /// `[gates]` and `[support]`: lengths must be sensible; a reaction promise of zero
 /// hours cannot be kept.
-fn gates_problems(config: &Config) -> Vec<(String, String, String)> {
+fn gates_problems(config: &Config) -> Vec<Problem> {
     let mut out = Vec::new();
     let g = &config.gates;
     if let Some(d) = g.min_test_days {
@@ -367,18 +545,14 @@ fn gates_problems(config: &Config) -> Vec<(String, String, String)> {
 
 /// `wsjf` and `rice` use fixed criteria; their formulas take the values as they
 /// are, so a criterion entry may only set a `scale` (for range checks).
-fn scoring_problems(scoring: &ScoringConfig) -> Vec<(String, String, String)> {
+fn scoring_problems(scoring: &ScoringConfig) -> Vec<Problem> {
     let mut out = Vec::new();
     let Some(fixed) = scoring.model.fixed_criteria() else {
         return out;
     };
     let model = scoring.model.as_str();
     for (name, c) in &scoring.criteria {
-        // The key path as the loader reads it: `scoring.criteria."<name>"`.
-        let key = format!(
-            "scoring.criteria.\"{}\"",
-            name.replace('\\', "\\\\").replace('"', "\\\"")
-        );
+        let key = subkey("scoring.criteria", name);
         if !fixed.contains(&name.as_str()) {
             out.push((
                 key,

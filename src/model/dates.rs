@@ -33,9 +33,21 @@ fn raw_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = raw_text(d)?;
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        // Four-digit years only, as TOML writes them: chrono would also read
+        // `+99999-01-01`, and arithmetic near the end of its range could overflow.
+        let shape = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        shape
+            .then(|| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+            .flatten()
             .map(Date)
-            .map_err(|_| {
+            .ok_or_else(|| {
                 serde::de::Error::custom(format!(
                     "`{s}` is not a date: write YYYY-MM-DD, e.g. 2027-06-30"
                 ))

@@ -44,7 +44,7 @@ where
         if is_workday(t.date_naive()) {
             let available = end - t;
             if remaining <= available {
-                return Some(t + remaining);
+                return t.checked_add_signed(remaining);
             }
             remaining -= available;
         }

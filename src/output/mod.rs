@@ -90,12 +90,79 @@ pub fn table<I: IntoIterator<Item = S>, S: Into<comfy_table::Cell>>(header: I) -
     t
 }
 
-/// Writes a table followed by a newline.
+/// The longest line of a table cell, in characters; a longer one is cut with `…`.
+/// A table is for reading at a terminal (JSON keeps every text whole), and
+/// comfy-table's line splitting is quadratic in the length of a line: a 10 MB title
+/// took 24 s to list.
+pub const CELL_MAX: usize = 200;
+/// The most lines a table cell shows.
+const CELL_LINES: usize = 20;
+
+/// `text` with every line cut to [`CELL_MAX`] characters and at most
+/// `CELL_LINES` lines, or `None` when it fits.
+fn ellipsized(text: &str) -> Option<String> {
+    let long = |l: &str| l.len() > CELL_MAX && l.chars().nth(CELL_MAX).is_some();
+    if text.lines().count() <= CELL_LINES && !text.lines().any(long) {
+        return None;
+    }
+    let mut out: Vec<String> = text
+        .lines()
+        .take(CELL_LINES)
+        .map(|l| {
+            if long(l) {
+                let mut cut: String = l.chars().take(CELL_MAX - 1).collect();
+                cut.push('…');
+                cut
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    if text.lines().nth(CELL_LINES).is_some() {
+        out.push("…".to_owned());
+    }
+    Some(out.join("\n"))
+}
+
+/// Writes a table followed by a newline; overlong cells are shortened first
+/// (see [`CELL_MAX`]).
 ///
 /// # Errors
 /// When writing fails.
 pub fn write_table(w: &mut dyn Write, t: &Table) -> io::Result<()> {
-    writeln!(w, "{t}")
+    let too_long = t
+        .header()
+        .into_iter()
+        .chain(t.row_iter())
+        .flat_map(comfy_table::Row::cell_iter)
+        .any(|c| ellipsized(&c.content()).is_some());
+    if !too_long {
+        return writeln!(w, "{t}");
+    }
+    let cells = |r: &comfy_table::Row| -> Vec<String> {
+        r.cell_iter()
+            .map(|c| {
+                let text = c.content();
+                ellipsized(&text).unwrap_or(text)
+            })
+            .collect()
+    };
+    let mut short = match t.header() {
+        Some(h) => table(cells(h)),
+        None => {
+            let mut s = Table::new();
+            s.load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic);
+            s
+        }
+    };
+    if let Some(width) = t.width() {
+        short.set_width(width);
+    }
+    for r in t.row_iter() {
+        short.add_row(cells(r));
+    }
+    writeln!(w, "{short}")
 }
 
 /// A bar of `width` cells showing `load` against `capacity`: `█` for used, `░` for
@@ -133,5 +200,28 @@ mod tests {
         assert_eq!(bar(20, 40, 4), "██░░");
         assert_eq!(bar(40, 40, 4), "████");
         assert_eq!(bar(50, 40, 4), "████!");
+    }
+
+    #[test]
+    fn long_cells_are_cut_and_short_ones_kept() {
+        assert_eq!(super::ellipsized("short"), None);
+        let long = "x".repeat(5000);
+        let cut = super::ellipsized(&long).expect("cut");
+        assert_eq!(cut.chars().count(), super::CELL_MAX);
+        assert!(cut.ends_with('…'));
+        let many = "a\n".repeat(100);
+        assert_eq!(super::ellipsized(&many).expect("cut").lines().count(), 21);
+        let mut t = super::table(["id", "title"]);
+        t.add_row(vec!["CR-1".to_owned(), "y".repeat(1_000_000)]);
+        let mut out = Vec::new();
+        super::write_table(&mut out, &t).expect("write");
+        let text = String::from_utf8(out).expect("utf-8");
+        // Four border lines and one row, each about one cut cell wide.
+        assert!(
+            text.chars().count() < 6 * super::CELL_MAX,
+            "{} characters",
+            text.chars().count()
+        );
+        assert!(text.contains('…'));
     }
 }

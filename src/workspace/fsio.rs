@@ -39,9 +39,30 @@ const TEMP_SUFFIX: &str = ".tmp";
 const LOCK_WAIT: Duration = Duration::from_secs(5);
 
 /// Holds the workspace lock until dropped.
+///
+/// The lock is re-entrant within the process: taking it again while this process
+/// holds it (a command that locked the workspace and then loads it, which completes
+/// an interrupted commit under the lock) gives a second guard that releases nothing.
 #[derive(Debug)]
 pub struct Lock {
-    _file: File,
+    /// The locked file and the root it is registered under; `None` for a nested guard.
+    held: Option<(File, PathBuf)>,
+}
+
+/// The workspace roots this process holds the lock of.
+static HELD: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn held() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    HELD.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        if let Some((_file, root)) = self.held.take() {
+            held().retain(|r| *r != root);
+        }
+    }
 }
 
 /// Refuses anything but a regular file (or nothing) at `path`: a FIFO would block
@@ -72,6 +93,20 @@ pub fn lock(root: &Path) -> Result<Lock> {
 /// # Errors
 /// As [`lock`].
 pub fn lock_waiting(root: &Path, wait: Duration) -> Result<Lock> {
+    let key = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    if held().contains(&key) {
+        return Ok(Lock { held: None });
+    }
+    let file = lock_file(root, wait)?;
+    held().push(key.clone());
+    Ok(Lock {
+        held: Some((file, key)),
+    })
+}
+
+/// Opens `.zyklus.lock` and takes the advisory lock on it, waiting up to `wait`
+/// (a lock of this or another process on another open file of it blocks).
+fn lock_file(root: &Path, wait: Duration) -> Result<File> {
     let path = root.join(LOCK_FILE);
     require_regular(&path)?;
     let file = OpenOptions::new()
@@ -83,7 +118,7 @@ pub fn lock_waiting(root: &Path, wait: Duration) -> Result<Lock> {
     let start = Instant::now();
     loop {
         match file.try_lock() {
-            Ok(()) => return Ok(Lock { _file: file }),
+            Ok(()) => return Ok(file),
             Err(fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -190,10 +225,27 @@ impl Changes {
         self.files.iter().map(|(p, c)| (p.as_path(), c.as_slice()))
     }
 
-    /// Drops writes whose contents equal what is on disk already.
+    /// Drops writes whose contents equal what is on disk already (after
+    /// [`conform`]ing them to the file they replace).
     pub fn drop_unchanged(&mut self) {
+        self.conform_to_disk();
         self.files
             .retain(|(p, c)| fs::read(p).map_or(true, |old| old != *c));
+    }
+
+    /// Gives every write the byte-order mark and line endings of the file it
+    /// replaces (see [`conform`]).
+    fn conform_to_disk(&mut self) {
+        for (path, contents) in &mut self.files {
+            if !fs::metadata(&*path).is_ok_and(|m| m.is_file()) {
+                continue;
+            }
+            if let Ok(old) = fs::read(&*path) {
+                if let Some(c) = conform(&old, contents) {
+                    *contents = c;
+                }
+            }
+        }
     }
 
     /// Writes every queued file below `root` as one journaled commit (see the
@@ -203,16 +255,21 @@ impl Changes {
     /// When a path lies outside `root`, or a file cannot be written. Before the
     /// journal is in place nothing has changed; after it, a failure leaves the
     /// journal for the next command to complete.
-    pub fn commit(self, root: &Path, fault: Option<Fault>) -> Result<Vec<PathBuf>> {
+    pub fn commit(mut self, root: &Path, fault: Option<Fault>) -> Result<Vec<PathBuf>> {
         for (path, _) in &self.files {
             inside(root, path)?;
             require_regular(path)?;
         }
+        self.conform_to_disk();
+        let files = self.files;
+        if files.is_empty() {
+            return Ok(Vec::new());
+        }
         fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
         let mut renamer = Renamer { fault, count: 0 };
-        let mut staged: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(self.files.len());
+        let mut staged: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
         let result = (|| -> Result<()> {
-            for (n, (path, contents)) in self.files.iter().enumerate() {
+            for (n, (path, contents)) in files.iter().enumerate() {
                 let tmp = stage_file(path, contents, n)?;
                 staged.push((tmp, path.clone()));
             }
@@ -240,8 +297,34 @@ impl Changes {
                 ));
             }
         }
-        Ok(self.files.into_iter().map(|(p, _)| p).collect())
+        Ok(files.into_iter().map(|(p, _)| p).collect())
     }
+}
+
+/// `new` in the conventions of the text file `old` it replaces, if they differ: a
+/// UTF-8 byte-order mark and CRLF line endings stay when `old` had them and `new`
+/// — text written with LF and no mark, as a command renders it — does not. `None`
+/// when there is nothing to change (or either is not UTF-8 text).
+#[must_use]
+pub fn conform(old: &[u8], new: &[u8]) -> Option<Vec<u8>> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let old = std::str::from_utf8(old).ok()?;
+    let new = std::str::from_utf8(new).ok()?;
+    let bom = old.as_bytes().starts_with(BOM) && !new.as_bytes().starts_with(BOM);
+    let crlf = old.contains("\r\n") && !new.contains('\r') && new.contains('\n');
+    if !bom && !crlf {
+        return None;
+    }
+    let mut out = String::with_capacity(new.len() + new.len() / 16 + 3);
+    if bom {
+        out.push('\u{feff}');
+    }
+    if crlf {
+        out.push_str(&new.replace('\n', "\r\n"));
+    } else {
+        out.push_str(new);
+    }
+    Some(out.into_bytes())
 }
 
 /// Whether `path` is `root` or below it, lexically (no `..`).
@@ -471,13 +554,66 @@ fn recover_journal(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(done)
 }
 
+/// Whether `path` is a file of a workspace — `zyklus.toml`, `partners.toml`, the
+/// lock or the journal beside a `zyklus.toml`, or a `*.toml` in its `requests/`,
+/// `releases/` or `trainings/` — after following symbolic links.
+fn is_workspace_file(path: &Path) -> bool {
+    let Ok(abs) = std::path::absolute(path) else {
+        return false;
+    };
+    let real = fs::canonicalize(&abs).unwrap_or_else(|_| {
+        // A new file: its directory's real path.
+        match (abs.parent(), abs.file_name()) {
+            (Some(dir), Some(name)) => fs::canonicalize(dir).map_or(abs.clone(), |d| d.join(name)),
+            _ => abs.clone(),
+        }
+    });
+    let is_root = |d: &Path| d.join(super::CONFIG_FILE).is_file();
+    let (Some(dir), Some(name)) = (real.parent(), real.file_name()) else {
+        return false;
+    };
+    let name = name.to_string_lossy();
+    if is_root(dir)
+        && [
+            super::CONFIG_FILE,
+            super::PARTNERS_FILE,
+            LOCK_FILE,
+            JOURNAL_FILE,
+        ]
+        .contains(&name.as_ref())
+    {
+        return true;
+    }
+    let data_dir = dir.file_name().is_some_and(|d| {
+        [
+            super::REQUESTS_DIR,
+            super::RELEASES_DIR,
+            super::TRAININGS_DIR,
+        ]
+        .iter()
+        .any(|w| d == *w)
+    });
+    data_dir && name.ends_with(".toml") && dir.parent().is_some_and(is_root)
+}
+
 /// Writes one file outside the workspace (an export: .ics, .eml, HTML, a
 /// changelog) atomically: temporary file, sync, rename. An existing file keeps
-/// its mode; a new one gets the umask's default.
+/// its mode; a new one gets the umask's default. It never replaces a workspace
+/// file (`calendar --ics zyklus.toml`).
 ///
 /// # Errors
-/// When the file cannot be written; the old file then stays as it was.
+/// When `path` is a workspace file or not a regular file, or the file cannot be
+/// written; the old file then stays as it was.
 pub fn write_atomic(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
+    if is_workspace_file(path) {
+        return Err(crate::error::refused(
+            format!(
+                "{} is a file of a zyklus workspace; an export never replaces one",
+                path.display()
+            ),
+            "write the export to another file name or directory",
+        ));
+    }
     require_regular(path)?;
     let tmp = stage_file(path, contents.as_ref(), 0)?;
     if let Err(e) = fs::rename(&tmp, path) {
@@ -628,11 +764,56 @@ mod tests {
     fn a_second_lock_waits_then_fails() {
         let dir = tempfile::tempdir().expect("tempdir");
         let held = lock(dir.path()).expect("first lock");
-        let err = lock_waiting(dir.path(), Duration::from_millis(100))
-            .expect_err("second lock must fail");
+        // Another process's lock is another open file of `.zyklus.lock`.
+        let err =
+            lock_file(dir.path(), Duration::from_millis(100)).expect_err("second lock must fail");
         assert!(err.to_string().contains("another zyklus process"));
         drop(held);
-        lock(dir.path()).expect("lock after release");
+        lock_file(dir.path(), Duration::from_millis(100)).expect("lock after release");
+    }
+
+    #[test]
+    fn the_lock_is_reentrant_within_the_process() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outer = lock(dir.path()).expect("first lock");
+        let inner = lock_waiting(dir.path(), Duration::ZERO).expect("nested lock");
+        drop(inner);
+        // Dropping the nested guard released nothing.
+        assert!(lock_file(dir.path(), Duration::ZERO).is_err());
+        drop(outer);
+        lock_file(dir.path(), Duration::ZERO).expect("released with the outer guard");
+    }
+
+    #[test]
+    fn exports_never_replace_workspace_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        fs::write(root.join("zyklus.toml"), "[workspace]\nname = \"x\"\n").expect("write");
+        fs::create_dir(root.join("requests")).expect("dir");
+        fs::create_dir(root.join("releases")).expect("dir");
+        fs::write(root.join("requests/CR-1.toml"), "title = \"t\"\n").expect("write");
+        for rel in [
+            "zyklus.toml",
+            "partners.toml",
+            ".zyklus.lock",
+            "requests/CR-1.toml",
+            "requests/CR-2.toml",
+            "releases/../requests/CR-1.toml",
+        ] {
+            assert!(write_atomic(&root.join(rel), "x").is_err(), "{rel}");
+        }
+        assert_eq!(
+            fs::read_to_string(root.join("requests/CR-1.toml")).expect("read"),
+            "title = \"t\"\n"
+        );
+        write_atomic(&root.join("cal.ics"), "ok").expect("an export beside them");
+        write_atomic(&root.join("requests/notes.md"), "ok").expect("not a workspace file");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("zyklus.toml"), root.join("link.ics"))
+                .expect("symlink");
+            assert!(write_atomic(&root.join("link.ics"), "x").is_err());
+        }
     }
 
     #[test]

@@ -14,7 +14,8 @@ use super::{
     Loaded, Workspace, CONFIG_FILE, PARTNERS_FILE, RELEASES_DIR, REQUESTS_DIR, TRAININGS_DIR,
 };
 use crate::error::{Diagnostic, Invalid, Level};
-use crate::model::config::Model;
+use crate::model::calendar::{self, CalendarError};
+use crate::model::config::{limits, CalendarConfig, Model, Problem};
 use crate::model::request::RequestFile;
 use crate::model::{Config, Id, Partners, Release, ReleaseId, Request, Status};
 
@@ -27,6 +28,23 @@ struct Sink<'a> {
     source: &'a Source,
 }
 
+/// The longest message a diagnostic carries, in characters. Messages quote what
+/// they complain about (a value, an id, the parser's view of a string), and a
+/// 5 MB string must not become 5 MB of error text: a longer message keeps its
+/// beginning and its end (where serde says what it expected) around an ellipsis.
+const MESSAGE_MAX: usize = 300;
+
+/// `message`, cut to at most [`MESSAGE_MAX`] characters.
+fn bounded(message: &str) -> String {
+    let n = message.chars().count();
+    if n <= MESSAGE_MAX {
+        return message.to_owned();
+    }
+    let head: String = message.chars().take(MESSAGE_MAX * 2 / 3).collect();
+    let tail: String = message.chars().skip(n - (MESSAGE_MAX / 3 - 2)).collect();
+    format!("{head} … {tail}")
+}
+
 /// The path of the top-level key `name`.
 fn top(name: &str) -> KeyPath {
     KeyPath::root().key(name)
@@ -34,6 +52,7 @@ fn top(name: &str) -> KeyPath {
 
 impl Sink<'_> {
     fn push(&mut self, level: Level, at: Option<Range<usize>>, message: String, hint: &str) {
+        let message = bounded(&message);
         let mut d = match level {
             Level::Error => Diagnostic::error(&self.file, message),
             Level::Warning => Diagnostic::warning(&self.file, message),
@@ -80,6 +99,198 @@ impl Sink<'_> {
     }
 }
 
+/// Whether a string may span lines: the customer texts of a request (`text.de`),
+/// a finding's `text`, and the `note`, `reason` and `detail` of a history entry.
+/// Everything else — titles, names, ids, e-mail addresses, references — is one
+/// line.
+fn may_span_lines(keys: &[String]) -> bool {
+    let n = keys.len();
+    matches!(
+        keys.last().map(String::as_str),
+        Some("text" | "note" | "reason" | "detail")
+    ) || (n >= 2 && keys[n - 2] == "text")
+}
+
+/// Whether `s` holds no control character at all (tab included).
+fn control_free(s: &str) -> bool {
+    !s.chars().any(char::is_control)
+}
+
+/// The first character of `s` that text of its kind must not hold: a C0 or C1
+/// control character other than tab, except — in text that may span lines — a
+/// newline (alone or after a carriage return).
+fn forbidden_char(s: &str, lines: bool) -> Option<char> {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let ok = !c.is_control()
+            || c == '\t'
+            || (lines && (c == '\n' || (c == '\r' && chars.peek() == Some(&'\n'))));
+        if !ok {
+            return Some(c);
+        }
+    }
+    None
+}
+
+/// A control character for a message: `U+001B (ESC)`.
+fn char_name(c: char) -> String {
+    const C0: [&str; 32] = [
+        "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF", "VT", "FF",
+        "CR", "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM",
+        "SUB", "ESC", "FS", "GS", "RS", "US",
+    ];
+    let code = u32::from(c);
+    let name = match code {
+        0..=31 => C0.get(code as usize).copied(),
+        0x7f => Some("DEL"),
+        0x9b => Some("CSI"),
+        _ => None,
+    };
+    match name {
+        Some(n) => format!("U+{code:04X} ({n})"),
+        None => format!("U+{code:04X}"),
+    }
+}
+
+/// Where in the TOML literal `raw` (quotes included) the first character `bad` of
+/// its value is written: the offset of its escape (`\u001b`, `\e`, `\r`) or of the
+/// raw character.
+fn offset_in_literal(raw: &str, bad: char) -> Option<usize> {
+    if raw.starts_with('\'') {
+        return raw.find(bad);
+    }
+    let mut it = raw.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if c == bad {
+            return Some(i);
+        }
+        if c != '\\' {
+            continue;
+        }
+        let Some((_, e)) = it.next() else { break };
+        let hex = |it: &mut std::iter::Peekable<std::str::CharIndices<'_>>, n: usize| {
+            let digits: String = (0..n).filter_map(|_| it.next().map(|(_, d)| d)).collect();
+            u32::from_str_radix(&digits, 16)
+                .ok()
+                .and_then(char::from_u32)
+        };
+        let decoded = match e {
+            'b' => Some('\u{8}'),
+            't' => Some('\t'),
+            'n' => Some('\n'),
+            'f' => Some('\u{c}'),
+            'r' => Some('\r'),
+            'e' => Some('\u{1b}'),
+            'x' => hex(&mut it, 2),
+            'u' => hex(&mut it, 4),
+            'U' => hex(&mut it, 8),
+            _ => None,
+        };
+        if decoded == Some(bad) {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Checks every key and string value of a file for control characters (see
+/// [`forbidden_char`]), so that NUL, ESC or a carriage return never reach a
+/// terminal, an e-mail, CHANGELOG.md or a wiki page; each is an error at the
+/// character's line and column.
+fn control_characters(sink: &mut Sink<'_>) {
+    fn walk(
+        text: &str,
+        found: &mut Vec<(Range<usize>, String)>,
+        keys: &mut Vec<String>,
+        table: &dyn toml_edit::TableLike,
+    ) {
+        for (key, item) in table.iter() {
+            let k = table.key(key);
+            if let Some(c) = forbidden_char(key, false) {
+                let at = k.and_then(toml_edit::Key::span).unwrap_or(0..0);
+                found.push((
+                    at,
+                    format!(
+                        "the key {:?} holds the control character {}; keys are plain text",
+                        key,
+                        char_name(c)
+                    ),
+                ));
+            }
+            keys.push(key.to_owned());
+            item_walk(text, found, keys, item);
+            keys.pop();
+        }
+    }
+    fn item_walk(
+        text: &str,
+        found: &mut Vec<(Range<usize>, String)>,
+        keys: &mut Vec<String>,
+        item: &toml_edit::Item,
+    ) {
+        match item {
+            toml_edit::Item::Value(v) => value_walk(text, found, keys, v),
+            toml_edit::Item::Table(t) => walk(text, found, keys, t),
+            toml_edit::Item::ArrayOfTables(a) => {
+                for t in a.iter() {
+                    walk(text, found, keys, t);
+                }
+            }
+            toml_edit::Item::None => {}
+        }
+    }
+    fn value_walk(
+        text: &str,
+        found: &mut Vec<(Range<usize>, String)>,
+        keys: &mut Vec<String>,
+        v: &toml_edit::Value,
+    ) {
+        match v {
+            toml_edit::Value::String(f) => {
+                let lines = may_span_lines(keys);
+                if let Some(c) = forbidden_char(f.value(), lines) {
+                    let span = f.span().unwrap_or(0..0);
+                    let raw = text.get(span.clone()).unwrap_or("");
+                    let start = span.start + offset_in_literal(raw, c).unwrap_or(0);
+                    let what = keys.last().map_or("a value", String::as_str);
+                    let rule = if lines {
+                        "only tab and newline are allowed in it"
+                    } else {
+                        "it is one line of plain text (tab allowed)"
+                    };
+                    let holds = if matches!(c, '\n' | '\r') {
+                        format!("a line break ({})", char_name(c))
+                    } else {
+                        format!("the control character {}", char_name(c))
+                    };
+                    found.push((start..start + 1, format!("`{what}` holds {holds}; {rule}")));
+                }
+            }
+            toml_edit::Value::Array(a) => {
+                for v in a.iter() {
+                    value_walk(text, found, keys, v);
+                }
+            }
+            toml_edit::Value::InlineTable(t) => walk(text, found, keys, t),
+            _ => {}
+        }
+    }
+    let source: &Source = sink.source;
+    let Some(doc) = source.doc() else {
+        return;
+    };
+    let mut found = Vec::new();
+    walk(source.text(), &mut found, &mut Vec::new(), doc);
+    for (at, message) in found {
+        sink.push(
+            Level::Error,
+            Some(at),
+            message,
+            "remove it: control characters would reach terminals, e-mails, CHANGELOG.md and wiki pages (write a line break only where text may span lines)",
+        );
+    }
+}
+
 /// Parses `src` as a `T`, reporting syntax and type errors with their place and
 /// unknown keys as warnings.
 fn parse<T: DeserializeOwned>(sink: &mut Sink<'_>, what: &str) -> Option<T> {
@@ -95,6 +306,16 @@ fn parse<T: DeserializeOwned>(sink: &mut Sink<'_>, what: &str) -> Option<T> {
             return None;
         }
     };
+    if let Some((message, span)) = sink.source.error() {
+        let message = format!("invalid TOML: {message}");
+        sink.push(
+            Level::Error,
+            span,
+            message,
+            "fix the syntax; TOML is described at https://toml.io (integers are 64-bit signed)",
+        );
+        return None;
+    }
     let mut unknown = Vec::new();
     let result = serde_ignored::deserialize(de, |path| unknown.push(KeyPath::from_ignored(&path)));
     match result {
@@ -244,11 +465,29 @@ fn read_dir_files(
     Ok(out)
 }
 
+/// Why `id` is no release of the calendar (a slot beyond `releases_per_year`, a
+/// year outside 1971–9998), if it is not. A calendar that is itself broken, or an
+/// explicit `dates` list without that year, says nothing here: `[calendar]` gets
+/// its own error, and a release outside the list is not wrong in itself.
+#[must_use]
+pub fn not_in_calendar(calendar: &CalendarConfig, id: ReleaseId) -> Option<String> {
+    match calendar::dates(calendar, id) {
+        Err(e @ (CalendarError::NoSuchSlot { .. } | CalendarError::YearOutOfRange { .. })) => {
+            Some(e.to_string())
+        }
+        _ => None,
+    }
+}
+
 /// Problems with the configuration that serde cannot see: `(key path, message, hint)`,
 /// the key path as a [`KeyPath`] string (`workspace.languages[2]`); the loader
-/// points each at that key, or at that element.
+/// points each at that key, or at that element. The checks are owned by the
+/// modules that use the values — the configuration's own ranges, the calendar rule,
+/// coordination calls, the import mappings, the changelog path, the SMTP setup —
+/// and run here, so that none of those modules depends on another; one problem
+/// per key.
 #[must_use]
-pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
+pub fn validate_config(config: &Config) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut bad =
         |key: &str, msg: String, hint: &str| out.push((key.to_owned(), msg, hint.to_owned()));
@@ -275,63 +514,6 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
             );
         }
     }
-    for key in config.capacity.releases.keys() {
-        if key.parse::<ReleaseId>().map_or(true, ReleaseId::is_hotfix) {
-            bad(
-                &KeyPath::root()
-                    .key("capacity")
-                    .key("releases")
-                    .key(key)
-                    .to_string(),
-                format!("`{key}` is not a release id"),
-                "write release ids as YYYY.N, e.g. \"2027.4\" = 30",
-            );
-        }
-    }
-    for (name, c) in &config.scoring.criteria {
-        let criterion = KeyPath::root().key("scoring").key("criteria").key(name);
-        if c.scale[0] >= c.scale[1] || !c.scale.iter().all(|x| x.is_finite()) {
-            bad(
-                &criterion.clone().key("scale").to_string(),
-                format!(
-                    "criterion `{name}` has scale [{}, {}]; the minimum must be below the maximum",
-                    c.scale[0], c.scale[1]
-                ),
-                "write scale = [MIN, MAX], e.g. [1, 10]",
-            );
-        }
-        if !c.weight.is_finite() {
-            bad(
-                &criterion.key("weight").to_string(),
-                format!("criterion `{name}` has a weight that is not a number"),
-                "use a finite weight such as 2.0",
-            );
-        }
-    }
-    let w = &config.planning.release_weights;
-    if w.is_empty() || w.iter().any(|x| !x.is_finite() || *x < 0.0) {
-        bad(
-            "planning.release_weights",
-            "release weights must be a non-empty list of numbers ≥ 0".into(),
-            "e.g. release_weights = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5]",
-        );
-    }
-    let p = config.planning.stability_penalty;
-    if !p.is_finite() || p < 0.0 {
-        bad(
-            "planning.stability_penalty",
-            format!("stability_penalty is {p}; it must be ≥ 0"),
-            "use 0 to turn it off",
-        );
-    }
-    let t = config.planning.time_limit;
-    if !t.is_finite() || t <= 0.0 {
-        bad(
-            "planning.time_limit",
-            format!("time_limit is {t}; it must be > 0 seconds"),
-            "e.g. time_limit = 5",
-        );
-    }
     if config.support.workdays.is_empty() {
         bad(
             "support.workdays",
@@ -339,11 +521,38 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
             "e.g. workdays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]",
         );
     }
-    for (key, msg, hint) in crate::model::config::extra_problems(config) {
-        out.push((key, msg, hint));
+    let calendar_problems = calendar::problems(&config.calendar);
+    for key in config.capacity.releases.keys() {
+        let path = KeyPath::root()
+            .key("capacity")
+            .key("releases")
+            .key(key)
+            .to_string();
+        match key.parse::<ReleaseId>() {
+            Ok(id) if !id.is_hotfix() => {
+                if let Some(why) =
+                    not_in_calendar(&config.calendar, id).filter(|_| calendar_problems.is_empty())
+                {
+                    bad(
+                        &path,
+                        format!("capacity of {key}: {why}"),
+                        "name a release of the calendar (`zyklus calendar` lists them)",
+                    );
+                }
+            }
+            _ => bad(
+                &path,
+                format!("`{key}` is not a release id"),
+                "write release ids as YYYY.N, e.g. \"2027.4\" = 30",
+            ),
+        }
     }
-    // Checks owned by the modules that use the values (changelog path and links,
-    // calendar URL, SMTP security); one problem per key.
+    out.extend(crate::model::config::problems(config));
+    out.extend(calendar_problems);
+    if let Some(c) = &config.coordination {
+        out.extend(calendar::coordination_problems(c));
+    }
+    out.extend(crate::model::import::problems(&config.import));
     let mut owned = Vec::new();
     if let Err(e) = crate::git::check_changelog_path(&config.changelog.file) {
         owned.push((
@@ -363,10 +572,27 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
         }
     }
     if let Some(c) = &config.coordination {
-        owned.extend(crate::ics::config_problems(c));
+        // A URL with a line break already has its error from the check of every
+        // string (one problem per key).
+        let url_said = c.url.as_deref().is_some_and(|u| !control_free(u));
+        owned.extend(
+            crate::ics::config_problems(c)
+                .into_iter()
+                .filter(|(k, _, _)| !(url_said && k == "coordination.url")),
+        );
     }
     if let Some(smtp) = &config.smtp {
         owned.extend(crate::mail::config_problems(smtp));
+        if !control_free(&smtp.from) {
+            // Said by the check of every string in the file.
+        } else if smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+            owned.push((
+                "smtp.from".to_owned(),
+                format!("`{}` is not an e-mail address", smtp.from),
+                "write it as releases@example.com, or as \"Product Team <releases@example.com>\""
+                    .to_owned(),
+            ));
+        }
     }
     for p in owned {
         if !out.iter().any(|(k, _, _)| *k == p.0) {
@@ -376,12 +602,19 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
     out
 }
 
-/// Loads and validates the workspace at `root`.
+/// Loads and validates the workspace at `root`, after completing a commit that a
+/// crash interrupted (see [`super::fsio::recover`]).
 ///
 /// # Errors
 /// [`Invalid`] with every diagnostic (errors and warnings) when any error is found;
 /// an I/O error when a directory cannot be listed.
 pub fn load(root: &Path) -> anyhow::Result<Loaded> {
+    // A commit that a crash interrupted is completed (or its leftovers removed)
+    // first, under the lock, so that no reader ever sees half of it.
+    if super::fsio::needs_recovery(root) {
+        let _lock = super::fsio::lock(root)?;
+        super::fsio::recover(root)?;
+    }
     load_with(root, &Overlay::new())
 }
 
@@ -403,6 +636,7 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
             file: config_rel.clone(),
             source: &config_source,
         };
+        control_characters(&mut sink);
         let config = parse::<Config>(&mut sink, CONFIG_FILE);
         if let Some(c) = &config {
             for (key, msg, hint) in validate_config(c) {
@@ -424,6 +658,11 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
         } else {
             None
         };
+    // Whether the partners are known: partners.toml is absent (no partners) or
+    // was read and parsed. When it is broken, references to partners are not
+    // checked, so that its one error does not turn into one per reference.
+    let mut partners_known =
+        partners_src.is_some() || fs::symlink_metadata(&partners_path).is_err();
     let partners: Partners = match &partners_src {
         Some(source) => {
             let mut sink = Sink {
@@ -431,7 +670,10 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
                 file: partners_rel.clone(),
                 source,
             };
-            parse::<Partners>(&mut sink, PARTNERS_FILE).unwrap_or_default()
+            control_characters(&mut sink);
+            let parsed = parse::<Partners>(&mut sink, PARTNERS_FILE);
+            partners_known &= parsed.is_some();
+            parsed.unwrap_or_default()
         }
         None => Partners::default(),
     };
@@ -447,6 +689,7 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
             file: rel.clone(),
             source: &source,
         };
+        control_characters(&mut sink);
         let Ok(id) = Id::parse(&stem) else {
             sink.push(Level::Error, None, format!("`{stem}` is not a valid request id (the file stem is the id)"), "rename the file: ids use 1–64 characters from A-Z a-z 0-9 . _ - and start with a letter or digit");
             continue;
@@ -477,9 +720,32 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
             file: rel.clone(),
             source: &source,
         };
+        control_characters(&mut sink);
         let Some(release) = parse::<Release>(&mut sink, "release file") else {
             continue;
         };
+        if let Some(why) = config
+            .as_ref()
+            .and_then(|c| not_in_calendar(&c.calendar, release.id))
+        {
+            sink.value(
+                Level::Error,
+                &top("id"),
+                format!("release {}: {why}", release.id),
+                "name the file after a release of the calendar (`zyklus calendar` lists them)",
+            );
+        }
+        if release.capacity.is_some_and(|c| c > limits::MAX_UNITS) {
+            sink.value(
+                Level::Error,
+                &top("capacity"),
+                format!(
+                    "capacity is more than {} units",
+                    limits::MAX_UNITS
+                ),
+                "the plan writes the capacity it assumed; fix [capacity] in zyklus.toml and re-plan",
+            );
+        }
         if release.id.to_string() != stem {
             sink.value(
                 Level::Error,
@@ -496,7 +762,7 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
         releases.insert(release.id, release);
     }
 
-    let trainings = load_trainings(root, overlay, &partners, &mut diags)?;
+    let trainings = load_trainings(root, overlay, &partners, partners_known, &mut diags)?;
 
     let Some(config) = config else {
         return Err(Invalid(sorted(diags)).into());
@@ -510,6 +776,7 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
         &release_src,
         &partners,
         partners_src.as_ref(),
+        partners_known,
         &config,
     );
 
@@ -564,14 +831,15 @@ fn convert_request(
     config: Option<&Config>,
 ) -> Request {
     let effort = match u32::try_from(f.effort) {
-        Ok(e) if e > 0 => e,
+        Ok(e) if e > 0 && u64::from(e) <= limits::MAX_UNITS => e,
         _ => {
             sink.value(
                 Level::Error,
                 &top("effort"),
                 format!(
-                    "effort is {}; it must be a whole number of capacity units above 0",
-                    f.effort
+                    "effort is {}; it must be a whole number of capacity units from 1 to {}",
+                    f.effort,
+                    limits::MAX_UNITS
                 ),
                 "estimate the request, e.g. effort = 3",
             );
@@ -588,7 +856,17 @@ fn convert_request(
     }
     let pin = match f.pin.as_deref().map(str::parse::<ReleaseId>) {
         None => None,
-        Some(Ok(r)) if !r.is_hotfix() => Some(r),
+        Some(Ok(r)) if !r.is_hotfix() => {
+            if let Some(why) = config.and_then(|c| not_in_calendar(&c.calendar, r)) {
+                sink.value(
+                    Level::Error,
+                    &top("pin"),
+                    format!("pin = \"{r}\": {why}"),
+                    "pin to a release of the calendar (`zyklus calendar` lists them)",
+                );
+            }
+            Some(r)
+        }
         Some(Ok(r)) => {
             sink.value(
                 Level::Error,
@@ -610,11 +888,15 @@ fn convert_request(
     };
     for (name, value) in &f.scores {
         let at = top("scores").key(name);
-        if !value.is_finite() {
+        if !value.is_finite() || value.abs() > limits::MAX_SCORE {
             sink.value(
                 Level::Error,
                 &at,
-                format!("score `{name}` is not a number"),
+                format!(
+                    "score `{name}` = {} is not a number within ±{}",
+                    crate::model::config::show(*value),
+                    limits::MAX_SCORE
+                ),
                 "use a number within the criterion's scale",
             );
             continue;
@@ -733,6 +1015,7 @@ fn load_trainings(
     root: &Path,
     overlay: &Overlay,
     partners: &Partners,
+    partners_known: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> anyhow::Result<BTreeMap<i32, Vec<crate::model::Training>>> {
     let mut out = BTreeMap::new();
@@ -743,6 +1026,7 @@ fn load_trainings(
             file: rel.clone(),
             source: &source,
         };
+        control_characters(&mut sink);
         let year = match stem.parse::<i32>() {
             Ok(y) if stem.len() == 4 => y,
             _ => {
@@ -761,7 +1045,7 @@ fn load_trainings(
         };
         for (i, t) in file.trainings.iter().enumerate() {
             let entry = top("training").index(i);
-            if partners.get(&t.partner).is_none() {
+            if partners_known && partners.get(&t.partner).is_none() {
                 sink.value(
                     Level::Error,
                     &entry.clone().key("partner"),
@@ -817,6 +1101,7 @@ fn cross_check(
     release_src: &[(ReleaseId, PathBuf, Source)],
     partners: &Partners,
     partners_src: Option<&Source>,
+    partners_known: bool,
     config: &Config,
 ) {
     let partner_ids: BTreeSet<&str> = partners.partners.iter().map(|p| p.id.as_str()).collect();
@@ -866,7 +1151,7 @@ fn cross_check(
             }
         }
         for p in &req.requested_by {
-            if !partner_ids.contains(p.as_str()) {
+            if partners_known && !partner_ids.contains(p.as_str()) {
                 let hint = if partners_src.is_some() {
                     "fix the id, or add the partner to partners.toml"
                 } else {
@@ -939,14 +1224,38 @@ fn cross_check(
                     sink.value(Level::Warning, &entry.clone().key("language"), format!("partner `{}` speaks `{lang}`, which is not a workspace language; mail goes out in {}", p.id, config.workspace.languages.first().map_or("the default", String::as_str)), "add the language to [workspace] languages");
                 }
             }
+            if p.name.trim().is_empty() {
+                sink.value(
+                    Level::Error,
+                    &entry.clone().key("name"),
+                    format!("partner `{}` has an empty name", p.id),
+                    "give the partner its name as e-mails address it, e.g. name = \"ACME Reisen GmbH\"",
+                );
+            }
+            if p.trainings_booked > limits::MAX_TRAININGS_BOOKED {
+                sink.value(
+                    Level::Error,
+                    &entry.clone().key("trainings_booked"),
+                    format!(
+                        "partner `{}` booked {} trainings; at most {} are possible",
+                        p.id,
+                        p.trainings_booked,
+                        limits::MAX_TRAININGS_BOOKED
+                    ),
+                    "e.g. trainings_booked = 4",
+                );
+            }
             if let Some(mail) = &p.email {
-                if !mail.contains('@') || mail.contains(char::is_whitespace) {
-                    sink.value(
-                        Level::Error,
-                        &entry.key("email"),
-                        format!("`{mail}` is not an e-mail address"),
-                        "write it as name@example.com",
-                    );
+                // Control characters have their own error (the check of every string).
+                if control_free(mail) {
+                    if let Err(e) = check_address(mail) {
+                        sink.value(
+                            Level::Error,
+                            &entry.key("email"),
+                            format!("`{mail}` is not an e-mail address: {e}"),
+                            "write the bare address, e.g. email = \"it@example.com\" (the name comes from `name`)",
+                        );
+                    }
                 }
             }
         }
@@ -981,13 +1290,19 @@ fn cross_check(
                     );
                 }
             }
-            if !c.weight.is_finite() || c.weight < 0.0 {
+            if !c.weight.is_finite() || c.weight < 0.0 || c.weight > limits::MAX_COMMITMENT_WEIGHT {
                 sink.value(
                     Level::Error,
                     &entry.key("weight"),
                     format!(
-                        "commitment of `{}` has weight {}; it must be ≥ 0",
-                        c.partner, c.weight
+                        "commitment of `{}` has weight {}; it must be {}",
+                        c.partner,
+                        crate::model::config::show(c.weight),
+                        if c.weight < 0.0 {
+                            "≥ 0".to_owned()
+                        } else {
+                            format!("a number from 0 to {}", limits::MAX_COMMITMENT_WEIGHT)
+                        }
                     ),
                     "e.g. weight = 20",
                 );
@@ -1047,6 +1362,17 @@ fn cross_check(
             }
         }
     }
+}
+
+/// A partner's e-mail address as lettre, which sends the mail, reads it: one bare
+/// `local@domain` address (no display name, no list, no angle brackets).
+fn check_address(mail: &str) -> Result<(), String> {
+    if mail.trim() != mail {
+        return Err("it has spaces around it".into());
+    }
+    mail.parse::<lettre::Address>()
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 /// Every elementary cycle reachable in `depends_on`, found by DFS; each cycle once,

@@ -135,10 +135,6 @@ impl Loaded {
 /// # Errors
 /// When recovery fails or the workspace is invalid.
 pub fn open(root: &Path) -> Result<Loaded> {
-    if fsio::needs_recovery(root) {
-        let _lock = fsio::lock(root)?;
-        fsio::recover(root)?;
-    }
     load(root)
 }
 

@@ -21,16 +21,37 @@ use toml_edit::{Document, Item, Key, Table, TableLike, Value};
 pub struct Source {
     text: Arc<str>,
     doc: Option<Document<Arc<str>>>,
+    /// Why `toml_edit` could not parse the text: its message and place.
+    error: Option<(String, Option<Range<usize>>)>,
 }
 
 impl Source {
     /// Parses `text`; a syntax error leaves the text without a tree (the loader
-    /// reports it from its own parse).
+    /// reports it from its own parse, or from [`Source::error`] when only
+    /// `toml_edit` refuses it).
     #[must_use]
     pub fn parse(text: String) -> Self {
         let text: Arc<str> = text.into();
-        let doc = Document::parse(Arc::clone(&text)).ok();
-        Self { text, doc }
+        match Document::parse(Arc::clone(&text)) {
+            Ok(doc) => Self {
+                text,
+                doc: Some(doc),
+                error: None,
+            },
+            Err(e) => Self {
+                text,
+                doc: None,
+                error: Some((e.message().trim().to_owned(), e.span())),
+            },
+        }
+    }
+
+    /// Why the text has no tree, if it has none: `toml_edit`'s message and place.
+    /// (`toml_edit` is a little stricter than the `toml` deserializer: it refuses
+    /// integers beyond `i64`, which zyklus could then never edit.)
+    #[must_use]
+    pub fn error(&self) -> Option<(&str, Option<Range<usize>>)> {
+        self.error.as_ref().map(|(m, s)| (m.as_str(), s.clone()))
     }
 
     #[must_use]

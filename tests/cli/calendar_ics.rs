@@ -115,7 +115,10 @@ fn a_url_with_line_breaks_is_refused_by_validate_and_calendar() {
 #[test]
 fn an_evil_workspace_name_stays_inside_its_properties() {
     let t = Test::example();
-    let evil = r#"Evil; Portal, \\ \r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:INJECTED[2J \nX: Größenwahn über alles und noch viel mehr Text, damit gefaltet wird"#;
+    // Line breaks and other control characters are refused by `validate` in every
+    // string of a workspace file (tests/cli/hardening.rs); what is left to escape
+    // are iCalendar's own separators and long lines.
+    let evil = r#"Evil; Portal, \\ END:VEVENT BEGIN:VEVENT SUMMARY:INJECTED X: Größenwahn über alles und noch viel mehr Text, damit gefaltet wird"#;
     let cfg = t
         .read("zyklus.toml")
         .replace("name = \"Partnerportal\"", &format!("name = \"{evil}\""));
@@ -128,7 +131,7 @@ fn an_evil_workspace_name_stays_inside_its_properties() {
     let j = parse(&t.path("out.ics"));
     let events = j["events"].as_array().expect("events");
     assert_eq!(events.len(), 18, "{j}");
-    let name = "Evil; Portal, \\ \nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:INJECTED[2J \nX: Größenwahn über alles und noch viel mehr Text, damit gefaltet wird";
+    let name = "Evil; Portal, \\ END:VEVENT BEGIN:VEVENT SUMMARY:INJECTED X: Größenwahn über alles und noch viel mehr Text, damit gefaltet wird";
     // Python icalendar keeps X- properties as written (escaped).
     assert_eq!(j["name"], escaped(&format!("{name} releases")));
     assert!(events

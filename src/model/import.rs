@@ -20,8 +20,47 @@ use std::fmt;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::Tracker;
-use crate::model::{Impact, Kind};
+use super::{Impact, Kind};
+
+/// The trackers zyklus imports from (`zyklus import <tracker>`, `[import.<tracker>]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tracker {
+    /// Jira's CSV export (Issues → Export → CSV).
+    Jira,
+    /// `gh issue list --json number,title,body,labels,milestone,createdAt,state,url`.
+    Github,
+    /// GitLab's `GET /projects/:id/issues` JSON.
+    Gitlab,
+}
+
+impl Tracker {
+    /// The name in `[import.<name>]` and on the command line.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tracker::Jira => "jira",
+            Tracker::Github => "github",
+            Tracker::Gitlab => "gitlab",
+        }
+    }
+
+    /// The tracker's name in prose: `Jira`, `GitHub`, `GitLab`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Tracker::Jira => "Jira",
+            Tracker::Github => "GitHub",
+            Tracker::Gitlab => "GitLab",
+        }
+    }
+}
+
+impl fmt::Display for Tracker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The `[import]` table: one mapping per tracker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -427,7 +466,7 @@ impl Defaults {
 }
 
 /// Problems with the `[import]` sections that serde cannot see, as `(key path,
-/// message, hint)` like [`crate::model::config::extra_problems`].
+/// message, hint)` like [`super::config::problems`].
 #[must_use]
 pub fn problems(config: &ImportConfig) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
