@@ -594,11 +594,11 @@ pub fn coordination_problems(config: &CoordinationConfig) -> Vec<Problem> {
         }
     }
     for l in &config.languages {
-        if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
+        if let Err(e) = super::lang::check(l) {
             out.push((
                 "coordination.languages".into(),
-                format!("`{l}` is not a two-letter language code"),
-                "use ISO 639-1 codes such as \"de\" or \"en\"".into(),
+                e,
+                "use language tags such as \"de\", \"de-AT\" or \"en-GB\"".into(),
             ));
         }
     }
@@ -838,7 +838,7 @@ mod tests {
             time: "25:00".into(),
             duration_minutes: 0,
             url: Some("meet.example.com".into()),
-            languages: vec!["deu".into()],
+            languages: vec!["deutsch".into()],
             timezone: Some("Mars/Olympus".into()),
             ..CoordinationConfig::default()
         };
