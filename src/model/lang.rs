@@ -33,13 +33,13 @@ pub fn check(tag: &str) -> Result<(), String> {
         let alpha = p.bytes().all(|b| b.is_ascii_alphabetic());
         let digits = p.bytes().all(|b| b.is_ascii_digit());
         let alnum = p.bytes().all(|b| b.is_ascii_alphanumeric());
-        if state == 0 && p.len() == 4 && alpha {
+        let script = state == 0 && p.len() == 4 && alpha;
+        let region = state <= 1 && ((p.len() == 2 && alpha) || (p.len() == 3 && digits));
+        let variant = alnum
+            && ((5..=8).contains(&p.len()) || (p.len() == 4 && p.as_bytes()[0].is_ascii_digit()));
+        if script {
             state = 1;
-        } else if state <= 1 && ((p.len() == 2 && alpha) || (p.len() == 3 && digits)) {
-            state = 2;
-        } else if alnum
-            && ((5..=8).contains(&p.len()) || (p.len() == 4 && p.as_bytes()[0].is_ascii_digit()))
-        {
+        } else if region || variant {
             state = 2;
         } else {
             return bad();
