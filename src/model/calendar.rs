@@ -158,8 +158,11 @@ fn structural_problems(config: &CalendarConfig) -> Vec<Problem> {
             bad(
                 "months",
                 format!(
-                    "months lists {} month(s) but releases_per_year is {n}",
-                    config.months.len()
+                    "months lists {} but releases_per_year is {n}",
+                    match config.months.len() {
+                        1 => "1 month".to_owned(),
+                        k => format!("{k} months"),
+                    }
                 ),
                 "list one month per release slot, e.g. months = [1, 3, 5, 7, 9, 11]",
             );
@@ -203,7 +206,8 @@ fn structural_problems(config: &CalendarConfig) -> Vec<Problem> {
                 bad(
                     "dates",
                     format!(
-                        "dates lists {count} release date(s) in {y}, but releases_per_year is {n}"
+                        "dates lists {count} release {} in {y}, but releases_per_year is {n}",
+                        if count == 1 { "date" } else { "dates" }
                     ),
                     "list exactly releases_per_year dates for every year in the list",
                 );

@@ -213,6 +213,12 @@ pub fn send_refusal(release: &Release) -> Option<String> {
             "{} is {} and its scope is not frozen",
             release.id, release.stage
         )),
+        (true, false) if release.stage == Stage::Planned => {
+            Some(format!("{} is still planned", release.id))
+        }
+        (true, false) if release.stage == Stage::Cancelled => {
+            Some(format!("{} is cancelled", release.id))
+        }
         (true, false) => Some(format!("{} is in {}", release.id, release.stage)),
     }
 }
@@ -654,4 +660,40 @@ pub fn deliver(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_frozen_release_in_test_or_production_may_be_announced() {
+        let mut r = Release::new("2027.1".parse().expect("id"));
+        let said = |r: &Release| send_refusal(r);
+        assert_eq!(
+            said(&r).as_deref(),
+            Some("2027.1 is planned and its scope is not frozen")
+        );
+        // Frozen by hand but still planned: not on the test system yet.
+        r.frozen = true;
+        assert_eq!(said(&r).as_deref(), Some("2027.1 is still planned"));
+        r.stage = Stage::Development;
+        assert_eq!(said(&r).as_deref(), Some("2027.1 is in development"));
+        for ok in [Stage::Test, Stage::Production] {
+            r.stage = ok;
+            assert_eq!(said(&r), None, "{ok}");
+        }
+        r.stage = Stage::Cancelled;
+        assert_eq!(said(&r).as_deref(), Some("2027.1 is cancelled"));
+    }
+
+    #[test]
+    fn shown_paths_follow_the_out_directory_as_named() {
+        assert_eq!(shown("out", "2027.1.a.eml"), "out/2027.1.a.eml");
+        assert_eq!(
+            shown("../x/", "wiki/2027.1.de.md"),
+            "../x/wiki/2027.1.de.md"
+        );
+        assert_eq!(shown("", "2027.1.a.eml"), "2027.1.a.eml");
+    }
 }

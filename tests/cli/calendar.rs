@@ -190,7 +190,7 @@ fn bad_calendar_config_names_key_and_line() {
         (
             "releases_per_year = 2\ndates = [2027-03-01, 2027-06-01, 2028-03-01]\n",
             "zyklus.toml:6",
-            "1 release date(s) in 2028",
+            "1 release date in 2028",
         ),
     ];
     for (extra, at, message) in cases {
