@@ -254,11 +254,16 @@ fn into_test(release: &Release, inputs: Inputs<'_>) -> Vec<CheckRecord> {
         "scope_implemented",
         open.is_empty(),
         if open.is_empty() {
-            format!("all {} requests in scope are done", release.scope.len())
+            match release.scope.len() {
+                0 => "the scope is empty".to_owned(),
+                1 => "the 1 request in scope is done".to_owned(),
+                n => format!("all {n} requests in scope are done"),
+            }
         } else {
             format!(
-                "not implemented yet: {}; mark them with `zyklus request set ID --status done`",
-                list(&open)
+                "not implemented yet: {}; mark {} with `zyklus request set ID --status done`",
+                list(&open),
+                if open.len() == 1 { "it" } else { "them" }
             )
         },
     )];

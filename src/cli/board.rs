@@ -140,7 +140,7 @@ impl Report for Summary {
 pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     let loaded = s.load()?;
     let ws = &loaded.workspace;
-    let out = allowed_out(&s.cwd.join(&a.out), &ws.root)?;
+    let out = workspace::exports::export_dir(&ws.root, &s.cwd, &a.out, "--out")?;
     let today = s.now.date_naive();
     let year = a.year.unwrap_or_else(|| {
         calendar::upcoming(&ws.config.calendar, today, 1)
@@ -281,104 +281,4 @@ fn planner_deferrals(
         reason: d.reason,
     }));
     Ok((out, plan.stats.hit_time_limit))
-}
-
-/// `out` with `.` and `..` resolved and symbolic links of its existing part
-/// followed, if the board may be written there: not inside a `.git` directory,
-/// not a file, not the workspace root and not inside its data directories.
-fn allowed_out(out: &Path, root: &Path) -> Result<PathBuf> {
-    let mut lexical = PathBuf::new();
-    for c in out.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                lexical.pop();
-            }
-            other => lexical.push(other),
-        }
-    }
-    let mut existing = lexical.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match existing.file_name() {
-            Some(name) => rest.push(name.to_owned()),
-            None => break,
-        }
-        existing.pop();
-    }
-    let mut resolved = existing
-        .canonicalize()
-        .with_context(|| format!("resolving {}", existing.display()))?;
-    for name in rest.iter().rev() {
-        resolved.push(name);
-    }
-    let shown = out.display();
-    if resolved.components().any(|c| c.as_os_str() == ".git") {
-        return Err(refused(
-            format!("--out {shown} is inside a .git directory"),
-            "write the board somewhere else, e.g. --out public",
-        ));
-    }
-    if resolved.exists() && !resolved.is_dir() {
-        return Err(refused(
-            format!("--out {shown} is a file, not a directory"),
-            "name a directory; it is created if missing",
-        ));
-    }
-    let root = root
-        .canonicalize()
-        .with_context(|| format!("resolving {}", root.display()))?;
-    if resolved == root {
-        return Err(refused(
-            format!("--out {shown} is the workspace itself"),
-            "write the board into a directory of its own, e.g. --out public",
-        ));
-    }
-    for dir in [
-        workspace::REQUESTS_DIR,
-        workspace::RELEASES_DIR,
-        workspace::TRAININGS_DIR,
-        "templates",
-    ] {
-        if resolved.starts_with(root.join(dir)) {
-            return Err(refused(
-                format!("--out {shown} is inside the workspace's {dir}/ directory"),
-                "write the board into a directory of its own, e.g. --out public",
-            ));
-        }
-    }
-    Ok(resolved)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::allowed_out;
-
-    #[test]
-    fn out_must_stay_clear_of_git_and_workspace_files() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path();
-        std::fs::create_dir_all(root.join(".git/objects")).expect("git dir");
-        std::fs::create_dir_all(root.join("releases")).expect("releases");
-        std::fs::write(root.join("zyklus.toml"), "").expect("config");
-        for bad in [
-            ".git",
-            ".git/objects/board",
-            "site/../.git/x",
-            ".",
-            "releases",
-            "releases/site",
-            "zyklus.toml",
-            "a/../",
-        ] {
-            assert!(
-                allowed_out(&root.join(bad), root).is_err(),
-                "{bad} must be refused"
-            );
-        }
-        for good in ["public", "site/en", "releases-site", "../elsewhere"] {
-            let p = allowed_out(&root.join(good), root).expect(good);
-            assert!(!p.to_string_lossy().contains(".."), "{}", p.display());
-        }
-    }
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod dates;
 pub mod facts;
 pub mod id;
+pub mod lang;
 pub mod partner;
 pub mod release;
 pub mod request;

@@ -11,9 +11,14 @@
 //! `training`, `notes`, `changelog`, `announce`, `agenda`, `calendar`, `score`,
 //! `sla`, `init`.
 
+pub mod agenda;
+pub mod announce;
+pub mod calendar;
+pub mod changelog;
 pub mod finding;
 pub mod gate;
 pub mod hotfix;
+pub mod notes;
 pub mod scope;
 pub mod status;
 

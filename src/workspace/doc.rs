@@ -301,6 +301,12 @@ impl ReleaseDoc<'_> {
         if !s.message_id.is_empty() {
             t["message_id"] = value(s.message_id.clone());
         }
+        if !s.scope.is_empty() {
+            t["scope"] = edit::string_array(&s.scope);
+        }
+        if s.correction {
+            t["correction"] = value(true);
+        }
         self.0.push_table("sent", t)
     }
 }

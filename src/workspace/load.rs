@@ -267,11 +267,11 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
         );
     }
     for (i, l) in config.workspace.languages.iter().enumerate() {
-        if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
+        if let Err(e) = crate::model::lang::check(l) {
             bad(
                 &format!("workspace.languages[{i}]"),
-                format!("`{l}` is not a two-letter language code"),
-                "use ISO 639-1 codes such as \"de\" or \"en\"",
+                e,
+                "use language tags such as \"de\", \"de-AT\", \"en\" or \"en-GB\"",
             );
         }
     }
@@ -368,6 +368,7 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
     if let Some(smtp) = &config.smtp {
         owned.extend(crate::mail::config_problems(smtp));
     }
+    owned.extend(crate::notes::config_problems(config));
     for p in owned {
         if !out.iter().any(|(k, _, _)| *k == p.0) {
             out.push(p);
@@ -882,7 +883,7 @@ fn cross_check(
             }
         }
         for lang in req.text.keys() {
-            if !config.workspace.languages.contains(lang) {
+            if crate::model::lang::resolve(lang, &config.workspace.languages).is_none() {
                 sink.key(
                     Level::Warning,
                     &top("text").key(lang),
@@ -934,8 +935,13 @@ fn cross_check(
                     "give each partner its own id",
                 );
             }
+            for (key, message, hint) in p.field_problems() {
+                sink.value(Level::Error, &entry.clone().key(key), message, &hint);
+            }
             if let Some(lang) = &p.language {
-                if !config.workspace.languages.contains(lang) {
+                if crate::model::lang::check(lang).is_ok()
+                    && crate::model::lang::resolve(lang, &config.workspace.languages).is_none()
+                {
                     sink.value(Level::Warning, &entry.clone().key("language"), format!("partner `{}` speaks `{lang}`, which is not a workspace language; mail goes out in {}", p.id, config.workspace.languages.first().map_or("the default", String::as_str)), "add the language to [workspace] languages");
                 }
             }
