@@ -171,11 +171,12 @@ pub fn build<'a>(
 pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     let loaded = s.load()?;
     let ws = &loaded.workspace;
+    let filter = a.filter.to_filter();
     let default_statuses = !a.all && a.filter.status.is_none();
     let requests = ws
         .requests
         .values()
-        .filter(|r| a.filter.matches(r))
+        .filter(|r| filter.matches(r))
         .filter(|r| !default_statuses || r.status.is_plannable());
     let requests: Vec<&Request> = requests.collect();
     let criteria = scoring::required_criteria(&ws.config.scoring);

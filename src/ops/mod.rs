@@ -14,7 +14,9 @@
 pub mod finding;
 pub mod gate;
 pub mod hotfix;
+pub mod request;
 pub mod scope;
+pub mod sla;
 pub mod status;
 
 use chrono::{DateTime, FixedOffset};

@@ -6,7 +6,9 @@
 pub mod diag;
 pub mod finding;
 pub mod gate;
+pub mod request;
 pub mod shell;
+pub mod sla;
 pub mod status;
 pub mod term;
 
