@@ -14,10 +14,15 @@
 pub mod finding;
 pub mod gate;
 pub mod hotfix;
+pub mod init;
+pub mod partner;
 pub mod request;
 pub mod scope;
+pub mod score;
 pub mod sla;
 pub mod status;
+pub mod training;
+pub mod validate;
 
 use chrono::{DateTime, FixedOffset};
 

@@ -6,11 +6,16 @@
 pub mod diag;
 pub mod finding;
 pub mod gate;
+pub mod init;
+pub mod partner;
 pub mod request;
+pub mod score;
 pub mod shell;
 pub mod sla;
 pub mod status;
 pub mod term;
+pub mod training;
+pub mod validate;
 
 pub use shell::Shell;
 
