@@ -14,6 +14,7 @@
 pub mod finding;
 pub mod gate;
 pub mod hotfix;
+pub mod import;
 pub mod init;
 pub mod partner;
 pub mod request;

@@ -6,6 +6,7 @@
 pub mod diag;
 pub mod finding;
 pub mod gate;
+pub mod import;
 pub mod init;
 pub mod partner;
 pub mod request;

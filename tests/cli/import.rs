@@ -415,10 +415,10 @@ scores.urgency = { field = \"Priority\", map = { Highest = \"12\", High = \"8\",
             r.stderr,
             "\
 error: score `urgency` = 12 is outside its scale [0, 10]
-  --> requests/CR-0011.toml:10:1
+  --> requests/CR-0011.toml:10:11
      |
   10 | urgency = 12
-     | ^
+     |           ^
   = help: use a value within the scale set in zyklus.toml
 error: importing jira.csv would make the workspace invalid; nothing was written
   caused by: 1 error in the workspace; nothing was written
