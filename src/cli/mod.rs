@@ -18,6 +18,7 @@ pub mod partner;
 pub mod plan;
 pub mod release;
 pub mod request;
+mod request_prompt;
 pub mod score;
 pub mod sla;
 pub mod training;

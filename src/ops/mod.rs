@@ -11,6 +11,7 @@
 //! `training`, `notes`, `changelog`, `announce`, `agenda`, `calendar`, `score`,
 //! `sla`, `init`.
 
+pub mod board;
 pub mod finding;
 pub mod gate;
 pub mod hotfix;

@@ -3,6 +3,7 @@
 //! themselves, so tests render into a `Vec<u8>`; the [`Shell`] is the one owner of
 //! stdout and stderr, and [`term`] keeps workspace text from driving the terminal.
 
+pub mod board;
 pub mod diag;
 pub mod finding;
 pub mod gate;
