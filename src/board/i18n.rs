@@ -91,6 +91,7 @@ pub(crate) struct Texts {
     pub forced: &'static str,
     pub added: &'static str,
     pub removed: &'static str,
+    pub accepted: &'static str,
     pub unmet_then: &'static str,
     pub language: &'static str,
     pub months: [&'static str; 12],
@@ -177,6 +178,7 @@ pub(crate) const DE: Texts = Texts {
     forced: "erzwungen",
     added: "hinzugefügt",
     removed: "entfernt",
+    accepted: "angenommen",
     unmet_then: "damals nicht erfüllt",
     language: "Sprache",
     months: [
@@ -266,6 +268,7 @@ pub(crate) const EN: Texts = Texts {
     forced: "forced",
     added: "added",
     removed: "removed",
+    accepted: "accepted",
     unmet_then: "unmet at the time",
     language: "Language",
     months: [

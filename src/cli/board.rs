@@ -4,22 +4,17 @@
 //! collect the [`Board`], render its pages and write them atomically into `--out`,
 //! which must lie outside `.git` and outside the workspace's own files.
 
-use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
-use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use anyhow::Result;
+use chrono::NaiveDate;
 
 use super::{plan, Outcome, Settings};
-use crate::board::{self, Board, Deferral, Lang};
-use crate::error::refused;
-use crate::model::calendar;
-use crate::output::{self, Report};
+use crate::board::{self, Deferral, Lang};
+use crate::ops::board::{self as op, Summary};
 use crate::planning::{self, DeferredReason, Reason};
-use crate::ui::Paint;
-use crate::workspace::{self, fsio, Workspace};
+use crate::workspace::Workspace;
 
 /// The long help of `zyklus board`.
 pub const LONG_ABOUT: &str = "\
@@ -64,75 +59,6 @@ pub struct Args {
     pub lang: Option<String>,
 }
 
-/// What `board` reports: a summary table, or the [`Board`] itself as JSON.
-struct Summary {
-    board: Board,
-    out: PathBuf,
-    pages: usize,
-}
-
-impl Serialize for Summary {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.board.serialize(s)
-    }
-}
-
-impl Report for Summary {
-    fn render(&self, w: &mut dyn Write, _paint: &Paint) -> io::Result<()> {
-        let mut t = output::table([
-            "release",
-            "stage",
-            "next gate",
-            "unmet",
-            "load",
-            "open findings",
-        ]);
-        let rows = self
-            .board
-            .releases
-            .iter()
-            .flat_map(|r| std::iter::once(r).chain(&r.hotfixes));
-        for r in rows {
-            let (gate, unmet) = r.next_gate.as_ref().map_or_else(
-                || ("–".to_owned(), String::new()),
-                |g| {
-                    (
-                        g.to.to_string(),
-                        g.unmet()
-                            .map(|c| c.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    )
-                },
-            );
-            let f = r.open_findings;
-            t.add_row(vec![
-                r.id.to_string(),
-                r.stage.to_string(),
-                gate,
-                unmet,
-                format!("{}/{}", r.load.load, r.load.capacity),
-                if f.total() == 0 {
-                    String::new()
-                } else {
-                    format!(
-                        "{} blocker, {} major, {} minor",
-                        f.blocker, f.major, f.minor
-                    )
-                },
-            ]);
-        }
-        output::write_table(w, &t)?;
-        writeln!(
-            w,
-            "{} pages in {} (open {})",
-            self.pages,
-            self.out.display(),
-            self.out.join("index.html").display()
-        )
-    }
-}
-
 /// Runs `zyklus board`.
 ///
 /// # Errors
@@ -140,37 +66,15 @@ impl Report for Summary {
 pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     let loaded = s.load()?;
     let ws = &loaded.workspace;
-    let out = workspace::exports::export_dir(&ws.root, &s.cwd, &a.out, "--out")?;
+    let out = crate::workspace::exports::export_dir(&ws.root, &s.cwd, &a.out, "--out")?;
     let today = s.now.date_naive();
-    let year = a.year.unwrap_or_else(|| {
-        calendar::upcoming(&ws.config.calendar, today, 1)
-            .ok()
-            .and_then(|v| v.first().map(|r| r.id.year))
-            .unwrap_or(today.year())
-    });
-    let langs = &ws.config.workspace.languages;
-    let lang = match &a.lang {
-        Some(l) => {
-            let lang: Lang = l
-                .parse()
-                .map_err(|e: String| refused(e, "use --lang de or --lang en"))?;
-            if !langs.iter().any(|x| x == lang.as_str()) {
-                s.warn(&format!(
-                    "the workspace's languages are {}; request texts fall back to another language",
-                    langs.join(", ")
-                ));
-            }
-            lang
-        }
-        None => langs
-            .iter()
-            .find_map(|l| l.parse().ok())
-            .unwrap_or_else(|| {
-                s.warn("no workspace language is de or en; the board is in English");
-                Lang::En
-            }),
-    };
-
+    let year = a
+        .year
+        .unwrap_or_else(|| crate::ops::status::default_year(ws, today));
+    let (lang, warning) = op::language(ws, a.lang.as_deref())?;
+    if let Some(w) = &warning {
+        s.warn(w);
+    }
     let deferred = match planner_deferrals(ws, today, lang) {
         Ok((d, hit_limit)) => {
             if hit_limit {
@@ -189,35 +93,14 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     for w in &warnings {
         s.warn(w);
     }
-
     let pages = board::render(&board);
-    let mut changes = fsio::Changes::new();
-    for (name, html) in &pages {
-        // Plain file names only: nothing is written outside --out.
-        let plain = Path::new(name).components().count() == 1
-            && matches!(
-                Path::new(name).components().next(),
-                Some(Component::Normal(_))
-            );
-        anyhow::ensure!(
-            plain,
-            "internal error: page name `{name}` is not a plain file name"
-        );
-        changes.write(out.join(name), html.as_bytes());
-    }
-    changes.drop_unchanged();
-    if changes.is_empty() {
-        s.status(&format!("the board in {} is up to date", a.out.display()));
-    } else {
-        let n = changes.paths().count();
-        changes
-            .commit(&out, None)
-            .with_context(|| format!("writing the board into {}", out.display()))?;
-        s.status(&format!(
+    match op::write(&out, &pages)? {
+        0 => s.status(&format!("the board in {} is up to date", a.out.display())),
+        n => s.status(&format!(
             "wrote {n} of {} pages into {}",
             pages.len(),
             a.out.display()
-        ));
+        )),
     }
     s.emit(&Summary {
         board,

@@ -112,6 +112,9 @@ pub struct HistoryEntry {
     /// Requests removed from a frozen scope by this entry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed: Vec<String>,
+    /// Requests of the scope accepted by this entry (`release accept`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<String>,
     /// The test deployment recorded with this transition (into test).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployed: Option<String>,

@@ -308,6 +308,7 @@ mod tests {
             pin: None,
             reported_at: None,
             source: None,
+            reaction: None,
             scores: BTreeMap::new(),
             text: BTreeMap::from([
                 ("de".into(), format!("Text <{id}> für & mit Ümläuten")),

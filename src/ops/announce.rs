@@ -621,6 +621,7 @@ pub fn deliver(
             checks: Vec::new(),
             added: Vec::new(),
             removed: Vec::new(),
+            accepted: Vec::new(),
             deployed: None,
             signoff: None,
         };

@@ -13,14 +13,23 @@
 
 pub mod agenda;
 pub mod announce;
+pub mod board;
 pub mod calendar;
 pub mod changelog;
 pub mod finding;
 pub mod gate;
 pub mod hotfix;
+pub mod import;
+pub mod init;
 pub mod notes;
+pub mod partner;
+pub mod request;
 pub mod scope;
+pub mod score;
+pub mod sla;
 pub mod status;
+pub mod training;
+pub mod validate;
 
 use chrono::{DateTime, FixedOffset};
 

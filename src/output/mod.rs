@@ -4,14 +4,23 @@
 //! stdout and stderr, and [`term`] keeps workspace text from driving the terminal.
 
 pub mod announce;
+pub mod board;
 pub mod calendar;
 pub mod changelog;
 pub mod diag;
 pub mod finding;
 pub mod gate;
+pub mod import;
+pub mod init;
+pub mod partner;
+pub mod request;
+pub mod score;
 pub mod shell;
+pub mod sla;
 pub mod status;
 pub mod term;
+pub mod training;
+pub mod validate;
 
 pub use shell::Shell;
 

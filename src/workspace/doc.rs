@@ -222,6 +222,9 @@ impl ReleaseDoc<'_> {
         if !e.removed.is_empty() {
             t["removed"] = edit::string_array(&e.removed);
         }
+        if !e.accepted.is_empty() {
+            t["accepted"] = edit::string_array(&e.accepted);
+        }
         if !e.checks.is_empty() {
             let mut a = Array::new();
             for c in &e.checks {

@@ -690,6 +690,7 @@ fn convert_request(
         pin,
         reported_at: f.reported_at,
         source,
+        reaction: crate::model::request::Reaction::from_file(f.reacted_at, f.reaction_note),
         scores: f.scores,
         text: f.text,
     }
