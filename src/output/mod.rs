@@ -6,6 +6,7 @@
 pub mod diag;
 pub mod finding;
 pub mod gate;
+pub mod plan;
 pub mod shell;
 pub mod status;
 pub mod term;

@@ -20,7 +20,7 @@ use anyhow::Result;
 use crate::error::Diagnostic;
 use crate::model::{Config, Id, Partners, Release, ReleaseId, Request, Training};
 
-pub use load::{load, load_with, validate_config, Overlay};
+pub use load::{load, load_files, load_with, validate_config, Overlay};
 pub use tx::{Committed, Transaction};
 
 /// The configuration file's name.
