@@ -1091,13 +1091,16 @@ pub struct TreeFiles {
 /// A refusal with a hint when `dir` is not in a git repository (or it is bare),
 /// `rev` names no commit, or `dir` did not exist at `rev`.
 pub fn read_tree_files(dir: &Path, rev: &str, keep: &dyn Fn(&Path) -> bool) -> Result<TreeFiles> {
+    let why = |e: &git2::Error| {
+        if e.code() == ErrorCode::NotFound {
+            String::new()
+        } else {
+            format!(" ({})", e.message())
+        }
+    };
     let repo = Repository::discover(dir).map_err(|e| {
         refused(
-            format!(
-                "{} is not in a git repository ({})",
-                dir.display(),
-                e.message()
-            ),
+            format!("{} is not in a git repository{}", dir.display(), why(&e)),
             "--compare reads the plan at a git revision: keep the workspace in git, or plan without --compare",
         )
     })?;
@@ -1128,7 +1131,7 @@ pub fn read_tree_files(dir: &Path, rev: &str, keep: &dyn Fn(&Path) -> bool) -> R
         .and_then(|o| o.peel_to_commit())
         .map_err(|e| {
             refused(
-                format!("no commit `{rev}` in the repository at {} ({})", workdir.display(), e.message()),
+                format!("no commit `{rev}` in the git repository of {}{}", dir.display(), why(&e)),
                 "name a commit, branch or tag, e.g. HEAD, main or origin/main (in CI, fetch it first: `git fetch origin main`)",
             )
         })?;

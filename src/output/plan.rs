@@ -148,7 +148,7 @@ fn place(r: Option<ReleaseId>) -> String {
 fn came_from(m: &Move) -> String {
     match m.change {
         MoveKind::Added => "new in the backlog".to_owned(),
-        MoveKind::Planned => "was deferred".to_owned(),
+        MoveKind::Planned => "was not planned".to_owned(),
         _ => format!("from {}", place(m.from)),
     }
 }
@@ -157,7 +157,10 @@ fn came_from(m: &Move) -> String {
 fn went_to(m: &Move) -> String {
     match m.change {
         MoveKind::Removed => "removed from the backlog".to_owned(),
-        MoveKind::Deferred => "now deferred".to_owned(),
+        MoveKind::Deferred => "not planned now".to_owned(),
+        MoveKind::Closed => m
+            .status
+            .map_or_else(|| "closed".to_owned(), |s| format!("now {s}")),
         _ => format!("to {}", place(m.to)),
     }
 }
@@ -215,10 +218,10 @@ impl Report for CompareReport {
                 then_now(r.load)
             )?;
             for m in &r.moved_in {
-                writeln!(w, "  + {:<10} {:<22} {}", m.id, came_from(m), m.title)?;
+                writeln!(w, "  + {:<10} {:<24} {}", m.id, came_from(m), m.title)?;
             }
             for m in &r.moved_out {
-                writeln!(w, "  - {:<10} {:<22} {}", m.id, went_to(m), m.title)?;
+                writeln!(w, "  - {:<10} {:<24} {}", m.id, went_to(m), m.title)?;
             }
         }
         if !self.added.is_empty() || !self.removed.is_empty() {
@@ -313,16 +316,18 @@ pub fn compare_markdown(r: &CompareReport) -> String {
                 "- added **{}** {} — {}",
                 b.id,
                 md(&b.title),
-                place(b.release)
+                b.release
+                    .map_or_else(|| "not planned".to_owned(), |r| format!("planned in {r}"))
             );
         }
         for b in &r.removed {
             let _ = writeln!(
                 s,
-                "- removed **{}** {} — was {}",
+                "- removed **{}** {} — {}",
                 b.id,
                 md(&b.title),
-                place(b.release)
+                b.release
+                    .map_or_else(|| "was not planned".to_owned(), |r| format!("was in {r}"))
             );
         }
         let _ = writeln!(s);

@@ -19,6 +19,7 @@ mod init;
 mod notes;
 mod partner;
 mod plan;
+mod plan_compare;
 mod release;
 mod request;
 mod score;

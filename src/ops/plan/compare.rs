@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{dry_run, PlanInput, PlanOutcome};
-use crate::model::ReleaseId;
+use crate::model::{ReleaseId, Status};
 use crate::workspace::{self, Overlay, Workspace};
 
 /// The revision compared with.
@@ -42,8 +42,10 @@ pub enum MoveKind {
     Moved,
     /// Deferred then, planned now.
     Planned,
-    /// Planned then, deferred now.
+    /// Planned then, deferred now (still open).
     Deferred,
+    /// Planned then, rejected or done now.
+    Closed,
     /// New in the backlog, planned now.
     Added,
     /// Planned then, no longer in the backlog.
@@ -56,6 +58,8 @@ pub struct Move {
     pub id: String,
     pub title: String,
     pub change: MoveKind,
+    /// Its status now (`null`: no longer in the backlog).
+    pub status: Option<Status>,
     /// Its release then (`null`: not planned, or not in the backlog).
     pub from: Option<ReleaseId>,
     /// Its release now (`null`: not planned, or not in the backlog).
@@ -212,17 +216,20 @@ fn diff(
         if from == to {
             continue;
         }
-        let change = match (from, to) {
-            (Some(_), Some(_)) => MoveKind::Moved,
-            (None, Some(_)) if !then_ws.requests.contains_key(*id) => MoveKind::Added,
-            (None, _) => MoveKind::Planned,
-            (Some(_), None) if !now_ws.requests.contains_key(*id) => MoveKind::Removed,
-            (Some(_), None) => MoveKind::Deferred,
+        let status = now_ws.requests.get(*id).map(|q| q.status);
+        let change = match (from, to, status) {
+            (Some(_), Some(_), _) => MoveKind::Moved,
+            (None, _, _) if !then_ws.requests.contains_key(*id) => MoveKind::Added,
+            (None, _, _) => MoveKind::Planned,
+            (Some(_), None, None) => MoveKind::Removed,
+            (Some(_), None, Some(s)) if !s.is_plannable() => MoveKind::Closed,
+            (Some(_), None, Some(_)) => MoveKind::Deferred,
         };
         moves.push(Move {
             id: (*id).to_owned(),
             title: title(id),
             change,
+            status,
             from,
             to,
         });
