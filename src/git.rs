@@ -18,6 +18,10 @@
 //!
 //! What goes into the file is not decided here: the caller passes a function from
 //! the old text to the new one ([`crate::notes::changelog::splice`]).
+//!
+//! [`read_tree_files`] reads a directory as it was at a revision, from the object
+//! store only (nothing is checked out): `plan --compare` loads the workspace of a
+//! revision from it.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;

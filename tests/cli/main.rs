@@ -11,6 +11,7 @@ mod calendar;
 mod calendar_ics;
 mod changelog;
 mod changelog_repo;
+mod ci_examples;
 mod finding;
 mod gates;
 mod hotfix;
