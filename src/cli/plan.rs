@@ -100,7 +100,7 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     if let Some(rev) = &a.compare {
         return compare(a, rev, &input, s);
     }
-    if a.dry_run || !a.capacity.is_empty() {
+    if a.dry_run || input.is_what_if() {
         let loaded = s.load()?;
         let outcome = solve(&loaded.workspace, &input, s)?;
         if !a.dry_run {

@@ -23,8 +23,8 @@ pub struct Base {
     pub rev: String,
     /// The commit it names, short form.
     pub commit: String,
-    /// The commit's summary line.
-    pub summary: String,
+    /// The commit's summary line (`null` when it has none).
+    pub summary: Option<String>,
 }
 
 /// A value then (at the revision) and now (the files).
@@ -158,7 +158,7 @@ pub fn load_at(root: &Path, rev: &str) -> Result<(Workspace, Base)> {
         Base {
             rev: tree.rev,
             commit: tree.commit,
-            summary: tree.summary,
+            summary: (!tree.summary.is_empty()).then_some(tree.summary),
         },
     ))
 }

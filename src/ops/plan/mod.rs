@@ -56,6 +56,15 @@ pub struct PlanInput {
     pub time_limit: Option<f64>,
 }
 
+impl PlanInput {
+    /// Whether this is a what-if (capacities that are not the configured ones):
+    /// such a plan is shown, never written.
+    #[must_use]
+    pub fn is_what_if(&self) -> bool {
+        !self.capacity.is_empty()
+    }
+}
+
 impl Default for PlanInput {
     fn default() -> Self {
         Self {
