@@ -5,15 +5,13 @@
 //! which must lie outside `.git` and outside the workspace's own files.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::Result;
 use chrono::NaiveDate;
 
-use super::{plan, Outcome, Settings};
+use super::{Outcome, Settings};
 use crate::board::{self, Deferral, Lang};
 use crate::ops::board::{self as op, Summary};
-use crate::planning::{self, DeferredReason, Reason};
 use crate::workspace::Workspace;
 
 /// The long help of `zyklus board`.
@@ -118,50 +116,16 @@ fn planner_deferrals(
     today: NaiveDate,
     lang: Lang,
 ) -> Result<(Vec<Deferral>, bool)> {
-    let args = plan::Args {
-        dry_run: true,
-        horizon: 6,
-        capacity: Vec::new(),
-        explain: None,
-        time_limit: None,
-    };
-    let built = plan::build(ws, &args, today)?;
-    if built.horizon.is_empty() {
-        return Ok((Vec::new(), false));
-    }
-    let limit = ws.config.planning.time_limit;
-    let options = planning::Options {
-        time_limit: Duration::from_secs_f64(if limit.is_finite() && limit > 0.0 {
-            limit
-        } else {
-            10.0
-        }),
-        ..planning::Options::default()
-    };
-    let plan = planning::solve(&built.problem, &options, &mut |_| {})
-        .map_err(|e| anyhow::anyhow!("the plan is contradictory: {e}"))?;
-    let mut out: Vec<Deferral> = planning::explain(&built.problem, &plan)
-        .into_iter()
-        .filter_map(|r| match r.reason {
-            Reason::Deferred(d) => Some(Deferral {
-                request: r.id,
-                release: match &d {
-                    DeferredReason::NoRoom { slot_id, .. }
-                    | DeferredReason::NoValue { slot_id }
-                    | DeferredReason::NotWorthIt { slot_id, .. } => slot_id.parse().ok(),
-                    _ => None,
-                },
-                reason: board::deferred_reason(&d, lang),
-            }),
-            Reason::Planned { .. } => None,
+    let outcome = crate::ops::plan::dry_run(ws, &crate::ops::plan::PlanInput::default(), today)?;
+    let deferred = outcome
+        .report
+        .deferred
+        .iter()
+        .map(|d| Deferral {
+            request: d.id.clone(),
+            release: d.release,
+            reason: d.why.text(lang),
         })
         .collect();
-    // Requests the planner cannot take at all (hotfixes, pins beyond the horizon,
-    // needing a rejected request): their reason is the planner's English sentence.
-    out.extend(built.excluded.into_iter().map(|d| Deferral {
-        request: d.id,
-        release: None,
-        reason: d.reason,
-    }));
-    Ok((out, plan.stats.hit_time_limit))
+    Ok((deferred, outcome.hit_time_limit))
 }

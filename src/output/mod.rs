@@ -13,6 +13,7 @@ pub mod gate;
 pub mod import;
 pub mod init;
 pub mod partner;
+pub mod plan;
 pub mod request;
 pub mod score;
 pub mod shell;

@@ -178,14 +178,15 @@ impl ReleaseDoc<'_> {
     }
 
     /// Replaces the scope, in the layout the file uses: one id per line (as
-    /// `plan` writes it), or on one line when the file has it so.
+    /// `plan` writes it), or on one line when the file has a non-empty scope so
+    /// (an empty `[]` has no layout to keep).
     pub fn set_scope<S: AsRef<str>>(&mut self, ids: &[S]) {
         let one_line = self
             .0
             .doc
             .get("scope")
             .and_then(Item::as_array)
-            .is_some_and(|a| !a.to_string().contains('\n'));
+            .is_some_and(|a| !a.is_empty() && !a.to_string().contains('\n'));
         if one_line {
             self.0.set("scope", edit::string_array(ids));
         } else {

@@ -22,7 +22,7 @@ use crate::error::Diagnostic;
 use crate::model::{Config, Id, Partners, Release, ReleaseId, Request, Training};
 
 pub use exports::is_workspace_file;
-pub use load::{load, load_with, validate_config, Overlay};
+pub use load::{load, load_files, load_with, validate_config, Overlay};
 pub use tx::{Committed, Transaction};
 
 /// The configuration file's name.
