@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::model::release::CheckRecord;
@@ -254,11 +254,16 @@ fn into_test(release: &Release, inputs: Inputs<'_>) -> Vec<CheckRecord> {
         "scope_implemented",
         open.is_empty(),
         if open.is_empty() {
-            format!("all {} requests in scope are done", release.scope.len())
+            match release.scope.len() {
+                0 => "the scope is empty".to_owned(),
+                1 => "the 1 request in scope is done".to_owned(),
+                n => format!("all {n} requests in scope are done"),
+            }
         } else {
             format!(
-                "not implemented yet: {}; mark them with `zyklus request set ID --status done`",
-                list(&open)
+                "not implemented yet: {}; mark {} with `zyklus request set ID --status done`",
+                list(&open),
+                if open.len() == 1 { "it" } else { "them" }
             )
         },
     )];
@@ -305,27 +310,27 @@ fn into_production(
             ),
         ),
         Some(started) => {
-            let until = started
-                .0
-                .checked_add_signed(Duration::days(i64::from(min)))
-                .unwrap_or(DateTime::<FixedOffset>::MAX_UTC.fixed_offset());
-            let tested = (now - started.0).num_days();
+            // Calendar days: the dates count, not the hours. The test start's date
+            // (in its own offset) is day 0; on the date `min` days later the
+            // minimum is met, at any hour — also at 07:45 on release day.
+            let start = started.0.date_naive();
+            let today = now.date_naive();
+            let tested = (today - start).num_days();
+            let until = start.checked_add_days(chrono::Days::new(u64::from(min)));
             let min_days = days(i64::from(min));
-            if now >= until {
-                check(
-                    "test_duration",
-                    true,
-                    format!("tested {} since {started}; the minimum is {min_days}", days(tested)),
-                )
-            } else {
-                check(
+            match until {
+                Some(until) if today < until => check(
                     "test_duration",
                     false,
                     format!(
-                        "tested {tested} of {min_days} since {started}; the minimum is reached at {}",
-                        until.to_rfc3339()
+                        "tested {tested} of {min_days} since {start}; the minimum is reached on {until}"
                     ),
-                )
+                ),
+                _ => check(
+                    "test_duration",
+                    true,
+                    format!("tested {} since {start}; the minimum is {min_days}", days(tested)),
+                ),
             }
         }
     });
@@ -444,6 +449,7 @@ mod tests {
             pin: None,
             reported_at: None,
             source: None,
+            reaction: None,
             scores: BTreeMap::new(),
             text: BTreeMap::new(),
         };
@@ -548,6 +554,41 @@ mod tests {
         let on_time =
             evaluate(&r, Stage::Production, i, ts("2027-01-12T09:00:00+01:00")).expect("ok");
         assert!(on_time.passed, "{on_time:?}");
+    }
+
+    #[test]
+    fn the_test_phase_counts_calendar_days() {
+        let c = config();
+        let reqs: BTreeMap<_, _> = [request("CR-1", Status::Done), request("CR-2", Status::Done)]
+            .into_iter()
+            .collect();
+        let i = Inputs {
+            config: &c,
+            requests: &reqs,
+        };
+        let mut r = release(Stage::Test);
+        r.test_started_at = Some(Timestamp(ts("2026-12-22T09:00:00+01:00")));
+        let duration = |now: &str| {
+            let rep = evaluate(&r, Stage::Production, i, ts(now)).expect("ok");
+            let c = rep.checks.into_iter().next().expect("test_duration");
+            (c.passed, c.detail)
+        };
+        // Release day, before the hour the test started: 21 calendar days.
+        assert_eq!(
+            duration("2027-01-12T07:45:00+01:00"),
+            (
+                true,
+                "tested 21 days since 2026-12-22; the minimum is 21 days".to_owned()
+            )
+        );
+        assert_eq!(
+            duration("2027-01-11T23:59:00+01:00"),
+            (
+                false,
+                "tested 20 of 21 days since 2026-12-22; the minimum is reached on 2027-01-12"
+                    .to_owned()
+            )
+        );
     }
 
     #[test]

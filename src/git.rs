@@ -18,6 +18,10 @@
 //!
 //! What goes into the file is not decided here: the caller passes a function from
 //! the old text to the new one ([`crate::notes::changelog::splice`]).
+//!
+//! [`read_tree_files`] reads a directory as it was at a revision, from the object
+//! store only (nothing is checked out): `plan --compare` loads the workspace of a
+//! revision from it.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;
@@ -1064,6 +1068,139 @@ fn state_name(state: RepositoryState) -> &'static str {
         RepositoryState::ApplyMailbox | RepositoryState::ApplyMailboxOrRebase => "git am",
         RepositoryState::Clean => "clean state",
     }
+}
+
+/// The files below a directory as they were at a revision (see [`read_tree_files`]).
+#[derive(Debug, Clone)]
+pub struct TreeFiles {
+    /// The revision as given (`HEAD`, `origin/main`, a tag, a commit id).
+    pub rev: String,
+    /// The commit it names, short form.
+    pub commit: String,
+    /// The commit's summary line.
+    pub summary: String,
+    /// The directory's path inside the repository (empty: its top directory).
+    pub subdir: PathBuf,
+    /// Every file below the directory that `keep` accepted, relative to it, with
+    /// its bytes. Symbolic links and submodules are left out.
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+}
+
+/// Reads the files below `dir` — a directory in the working tree of a git
+/// repository, possibly a subdirectory — as they were at revision `rev`, from
+/// git's object store: nothing is checked out, the working tree and the index
+/// are not touched. `keep` decides, by path relative to `dir`, which files are read.
+///
+/// # Errors
+/// A refusal with a hint when `dir` is not in a git repository (or it is bare),
+/// `rev` names no commit, or `dir` did not exist at `rev`.
+pub fn read_tree_files(dir: &Path, rev: &str, keep: &dyn Fn(&Path) -> bool) -> Result<TreeFiles> {
+    let why = |e: &git2::Error| {
+        if e.code() == ErrorCode::NotFound {
+            String::new()
+        } else {
+            format!(" ({})", e.message())
+        }
+    };
+    let repo = Repository::discover(dir).map_err(|e| {
+        refused(
+            format!("{} is not in a git repository{}", dir.display(), why(&e)),
+            "--compare reads the plan at a git revision: keep the workspace in git, or plan without --compare",
+        )
+    })?;
+    let workdir = repo.workdir().ok_or_else(|| {
+        refused(
+            format!("{} is in a bare repository", dir.display()),
+            "run it in a clone with a working tree",
+        )
+    })?;
+    let canonical = |p: &Path| {
+        p.canonicalize()
+            .with_context(|| format!("resolving {}", p.display()))
+    };
+    let subdir = canonical(dir)?
+        .strip_prefix(canonical(workdir)?)
+        .map(Path::to_path_buf)
+        .map_err(|_| {
+            refused(
+                format!(
+                    "{} is not inside the working tree of its repository",
+                    dir.display()
+                ),
+                "run it in the repository's working tree",
+            )
+        })?;
+    let commit = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|e| {
+            refused(
+                format!("no commit `{rev}` in the git repository of {}{}", dir.display(), why(&e)),
+                "name a commit, branch or tag, e.g. HEAD, main or origin/main (in CI, fetch it first: `git fetch origin main`)",
+            )
+        })?;
+    let tree = commit.tree().context("reading the commit's tree")?;
+    let tree = if subdir.as_os_str().is_empty() {
+        tree
+    } else {
+        let entry = tree.get_path(&subdir).map_err(|_| {
+            refused(
+                format!(
+                    "{} did not exist at {rev} ({})",
+                    subdir.display(),
+                    short(commit.id())
+                ),
+                "compare with a revision that has the workspace",
+            )
+        })?;
+        entry
+            .to_object(&repo)
+            .and_then(|o| o.peel_to_tree())
+            .map_err(|_| {
+                refused(
+                    format!(
+                        "{} is not a directory at {rev} ({})",
+                        subdir.display(),
+                        short(commit.id())
+                    ),
+                    "compare with a revision that has the workspace",
+                )
+            })?
+    };
+    let mut wanted = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+        // Regular and executable files only: no links, no submodules.
+        if entry.kind() == Some(git2::ObjectType::Blob) && entry.filemode() & 0o170_000 == 0o100_000
+        {
+            if let Ok(name) = entry.name() {
+                let path = Path::new(parent).join(name);
+                if keep(&path) {
+                    wanted.push((path, entry.id()));
+                }
+            }
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .context("walking the tree")?;
+    let mut files = Vec::with_capacity(wanted.len());
+    for (path, id) in wanted {
+        let blob = repo
+            .find_blob(id)
+            .with_context(|| format!("reading {} at {rev}", path.display()))?;
+        files.push((path, blob.content().to_vec()));
+    }
+    Ok(TreeFiles {
+        rev: rev.to_owned(),
+        commit: short(commit.id()),
+        summary: commit
+            .summary()
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .to_owned(),
+        subdir,
+        files,
+    })
 }
 
 /// git's configured `user.name` for the repository around `dir` (or the global

@@ -21,6 +21,7 @@ use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, Propert
 
 use crate::model::calendar::{CoordinationCall, ReleaseDates};
 use crate::model::config::CoordinationConfig;
+use crate::model::lang;
 
 /// Checks that `url` is an absolute `http` or `https` URL with a host, as the
 /// WHATWG URL parser reads it, and without whitespace or control characters (the
@@ -83,7 +84,8 @@ pub fn text(s: &str) -> String {
 pub struct Input<'a> {
     /// The product name (`workspace.name`), used in summaries and the UID domain.
     pub workspace_name: &'a str,
-    /// Languages of the texts; the first gives the summaries, all give descriptions.
+    /// Language tags of the texts; the first gives the calendar name and the
+    /// summaries, every language a description.
     pub languages: &'a [String],
     /// `calendar.timezone`, announced as the calendar's zone.
     pub timezone: &'a str,
@@ -132,49 +134,84 @@ pub fn uid(kind: &str, id: &str, workspace_name: &str) -> String {
     format!("{kind}-{id}@{}.zyklus", slug(workspace_name))
 }
 
+/// The texts of the calendar in one language: summaries are short headlines,
+/// descriptions full sentences with the dates written out.
 struct Texts {
-    release: &'static str,
+    /// The calendar's name (`X-WR-CALNAME`).
+    calendar: fn(&str) -> String,
     test: &'static str,
-    test_desc: &'static str,
-    release_desc: &'static str,
+    release: &'static str,
     call: &'static str,
-    call_desc: &'static str,
+    /// (version, test start, release date) → description of the test start.
+    test_desc: fn(&str, &str, &str) -> String,
+    /// (version, release date) → description of the release day.
+    release_desc: fn(&str, &str) -> String,
+    /// (version, release date) → description of the call.
+    call_desc: fn(&str, &str) -> String,
+    link: &'static str,
 }
 
-fn texts(lang: &str) -> Texts {
-    match lang {
+fn texts(tag: &str) -> Texts {
+    match lang::primary(tag).as_str() {
         "de" => Texts {
-            release: "Release",
-            test: "Testbeginn (Code-Freeze)",
-            test_desc: "Das Release wird als Ganzes auf das Testsystem eingespielt; die Testphase bis zum Release am",
-            release_desc: "Produktivsetzung des Releases am",
-            call: "Release-Koordination mit Partnern",
-            call_desc: "Abstimmung mit den Partnern vor dem Release am",
+            calendar: |name| format!("{name} – Veröffentlichungstermine"),
+            test: "Beginn der Testphase",
+            release: "Veröffentlichung",
+            call: "Partnerabstimmung",
+            test_desc: |id, test, release| {
+                format!(
+                    "Am {test} wird Version {id} als Ganzes in der Testumgebung bereitgestellt; ab diesem Tag kommen keine weiteren Änderungen hinzu. Die Testphase dauert bis zur Veröffentlichung am {release}."
+                )
+            },
+            release_desc: |id, release| format!("Am {release} wird Version {id} veröffentlicht."),
+            call_desc: |id, release| {
+                format!(
+                    "In der Partnerabstimmung besprechen wir mit den Partnern die Veröffentlichung von Version {id} am {release}."
+                )
+            },
+            link: "Link zur Besprechung",
         },
         _ => Texts {
-            release: "release",
-            test: "test start (code freeze)",
-            test_desc: "The release is deployed as a whole to the test system; the test phase runs until the release on",
-            release_desc: "The release goes to production on",
-            call: "release coordination call with partners",
-            call_desc: "Coordination with the partners before the release on",
+            calendar: |name| format!("{name} release dates"),
+            test: "Test phase begins",
+            release: "Release",
+            call: "Partner coordination call",
+            test_desc: |id, test, release| {
+                format!(
+                    "On {test}, version {id} is deployed as a whole to the test system; from that day on, no further changes are added. The test phase lasts until the release on {release}."
+                )
+            },
+            release_desc: |id, release| format!("Version {id} is released on {release}."),
+            call_desc: |id, release| {
+                format!(
+                    "In this coordination call we go through the release of version {id} on {release} with the partners."
+                )
+            },
+            link: "Meeting link",
         },
     }
 }
 
-fn describe(languages: &[String], f: impl Fn(&Texts) -> String) -> String {
-    let langs: Vec<&str> = if languages.is_empty() {
+/// One text per language of `tags` (the first tag of each language: `de-AT`
+/// and `de` give one German text, dated the Austrian way), separated by a blank
+/// line.
+fn describe(tags: &[String], f: impl Fn(&Texts, &str) -> String) -> String {
+    let tags: Vec<&str> = if tags.is_empty() {
         vec!["en"]
     } else {
-        languages.iter().map(String::as_str).collect()
+        tags.iter().map(String::as_str).collect()
     };
     let mut seen = Vec::new();
     let mut parts = Vec::new();
-    for l in langs {
-        let key = if l == "de" { "de" } else { "en" };
+    for tag in tags {
+        let key = if lang::primary(tag) == "de" {
+            "de"
+        } else {
+            "en"
+        };
         if !seen.contains(&key) {
             seen.push(key);
-            parts.push(f(&texts(key)));
+            parts.push(f(&texts(tag), tag));
         }
     }
     parts.join("\n\n")
@@ -188,6 +225,7 @@ pub fn render(input: &Input<'_>) -> Result<String, String> {
     let name = input.workspace_name;
     let first = input.languages.first().map_or("en", String::as_str);
     let t = texts(first);
+    let long = |d: NaiveDate, tag: &str| lang::long_date(d, tag);
     let mut cal = Calendar::empty();
     cal.append_property(Property::new("VERSION", "2.0"))
         .append_property(Property::new(
@@ -196,22 +234,18 @@ pub fn render(input: &Input<'_>) -> Result<String, String> {
         ))
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .append_property(Property::new("METHOD", "PUBLISH"))
-        .append_property(Property::new(
-            "X-WR-CALNAME",
-            text(&format!("{name} releases")),
-        ))
+        .append_property(Property::new("X-WR-CALNAME", text(&(t.calendar)(name))))
         .append_property(Property::new("X-WR-TIMEZONE", text(input.timezone)));
 
     for r in input.releases {
         let id = r.id.to_string();
-        let release_day = r.release_date.format("%Y-%m-%d").to_string();
         cal.push(
             Event::new()
                 .uid(&uid("test", &id, name))
                 .timestamp(input.now)
                 .summary(&text(&format!("{name} {id}: {}", t.test)))
-                .description(&text(&describe(input.languages, |t| {
-                    format!("{} {release_day}.", t.test_desc)
+                .description(&text(&describe(input.languages, |t, tag| {
+                    (t.test_desc)(&id, &long(r.test_start, tag), &long(r.release_date, tag))
                 })))
                 .starts(r.test_start)
                 .ends(next_day(r.test_start))
@@ -224,8 +258,8 @@ pub fn render(input: &Input<'_>) -> Result<String, String> {
                 .uid(&uid("release", &id, name))
                 .timestamp(input.now)
                 .summary(&text(&format!("{name} {id}: {}", t.release)))
-                .description(&text(&describe(input.languages, |t| {
-                    format!("{} {release_day}.", t.release_desc)
+                .description(&text(&describe(input.languages, |t, tag| {
+                    (t.release_desc)(&id, &long(r.release_date, tag))
                 })))
                 .starts(r.release_date)
                 .ends(next_day(r.release_date))
@@ -245,19 +279,23 @@ pub fn render(input: &Input<'_>) -> Result<String, String> {
             .releases
             .iter()
             .find(|r| r.id == c.release)
-            .map(|r| r.release_date.format("%Y-%m-%d").to_string())
-            .unwrap_or_default();
+            .map(|r| r.release_date);
         let call_langs = if c.languages.is_empty() {
             input.languages
         } else {
             &c.languages
         };
         let call_first = call_langs.first().map_or("en", String::as_str);
-        let mut desc = describe(call_langs, |t| format!("{} {release_day}.", t.call_desc));
         if let Some(url) = &c.url {
             check_url(url)?;
-            let _ = write!(desc, "\n\n{url}");
         }
+        let desc = describe(call_langs, |t, tag| {
+            let mut d = (t.call_desc)(&id, &release_day.map_or_else(String::new, |d| long(d, tag)));
+            if let Some(url) = &c.url {
+                let _ = write!(d, "\n{}: {url}", t.link);
+            }
+            d
+        });
         let mut ev = Event::new();
         ev.uid(&uid("coordination", &id, name))
             .timestamp(input.now)

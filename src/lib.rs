@@ -11,7 +11,8 @@
 //! - [`scoring`]: a request's score under the configured model (pure);
 //! - [`import`]: Jira / GitHub / GitLab exports → request files (pure: parse, map, merge);
 //! - [`workspace`]: the only place that reads and writes workspace files;
-//! - [`git`]: the product repository (changelog commits and tags; the only `git2` user);
+//! - [`git`]: the product repository (changelog commits and tags, files at a revision
+//!   for `plan --compare`; the only `git2` user);
 //! - [`mail`]: announcement e-mails (RFC 5322) and SMTP delivery (the only `lettre` user);
 //! - [`board`]: the release board, a static HTML site of a year (pure rendering);
 //! - [`notes`]: release notes, changelog sections, e-mail and wiki texts (pure rendering);

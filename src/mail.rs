@@ -27,7 +27,10 @@ use crate::model::config::{SmtpConfig, SmtpTls};
 /// One e-mail, ready to be built.
 #[derive(Debug, Clone)]
 pub struct Draft {
+    /// The sender: an address, or `Name <address>`.
     pub from: String,
+    /// The sender's display name when `from` is a bare address (`[smtp] from_name`).
+    pub from_name: Option<String>,
     pub to: String,
     pub to_name: Option<String>,
     pub subject: String,
@@ -35,8 +38,18 @@ pub struct Draft {
     pub html: String,
     /// Without angle brackets: `2027.1.alpenblick@partnerportal.example`.
     pub message_id: String,
+    /// The language tag, sent as `Content-Language` (`de-AT`).
     pub lang: String,
     pub date: DateTime<FixedOffset>,
+}
+
+/// The bare address of a sender written as `Name <address>` or `address`.
+#[must_use]
+pub fn address_of(from: &str) -> String {
+    match (from.rfind('<'), from.rfind('>')) {
+        (Some(a), Some(b)) if a < b => from[a + 1..b].trim().to_owned(),
+        _ => from.trim().to_owned(),
+    }
 }
 
 /// The domain of an address (`releases@x.example` → `x.example`), for Message-IDs.
@@ -64,13 +77,11 @@ fn mailbox(address: &str, name: Option<&str>, what: &str) -> Result<Mailbox> {
 /// # Errors
 /// When an address is invalid.
 pub fn build(draft: &Draft) -> Result<Message> {
-    let from = match draft.from.parse::<Mailbox>() {
-        Ok(m) => m,
-        Err(_) => mailbox(
-            &draft.from,
-            None,
-            "sender address (smtp.from in zyklus.toml)",
-        )?,
+    let what = "sender address (smtp.from in zyklus.toml)";
+    let from = match (&draft.from_name, draft.from.parse::<Mailbox>()) {
+        (Some(name), _) => mailbox(&address_of(&draft.from), Some(name), what)?,
+        (None, Ok(m)) => m,
+        (None, Err(_)) => mailbox(&draft.from, None, what)?,
     };
     let to = mailbox(
         &draft.to,
@@ -480,6 +491,7 @@ mod tests {
             host: "127.0.0.1".into(),
             port: 1,
             from: "a@example.com".into(),
+            from_name: None,
             user: user.map(str::to_owned),
             password_env: None,
             tls,
@@ -532,16 +544,25 @@ mod tests {
         let mailer = Mailer::new(&c, None, Path::new(".")).expect("mailer");
         let draft = Draft {
             from: "a@example.com".into(),
+            from_name: Some("Partnerportal-Team".into()),
             to: "b@example.com".into(),
             to_name: None,
             subject: "s".into(),
             text: "t".into(),
             html: "h".into(),
             message_id: "m@example.com".into(),
-            lang: "en".into(),
+            lang: "en-GB".into(),
             date: DateTime::parse_from_rfc3339("2027-01-12T10:00:00+01:00").expect("date"),
         };
         let m = build(&draft).expect("message");
+        let eml = String::from_utf8(formatted(&m)).expect("utf-8");
+        assert!(eml.contains("Content-Language: en-GB\r\n"), "{eml}");
+        assert!(
+            eml.contains("From: Partnerportal-Team <a@example.com>\r\n"),
+            "{eml}"
+        );
+        assert_eq!(address_of("Portal <a@example.com>"), "a@example.com");
+        assert_eq!(address_of("a@example.com"), "a@example.com");
         let items = [
             Outgoing {
                 message: &m,

@@ -205,6 +205,7 @@ mod tests {
             pin: None,
             reported_at: None,
             source: None,
+            reaction: None,
             scores: scores.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
             text: BTreeMap::new(),
         }

@@ -892,7 +892,14 @@ fn history_table(o: &mut String, lang: Lang, history: &[HistoryEntry]) {
             if !h.removed.is_empty() {
                 parts.push(format!("{}: {}", t.removed, h.removed.join(", ")));
             }
-            format!("{}: {}", t.scope, Esc(&parts.join("; ")))
+            if !h.accepted.is_empty() {
+                parts.push(format!("{}: {}", t.accepted, h.accepted.join(", ")));
+            }
+            if parts.is_empty() && h.deployed.is_some() {
+                t.deployed.to_owned()
+            } else {
+                format!("{}: {}", t.scope, Esc(&parts.join("; ")))
+            }
         } else {
             format!("{} → {}", lang.stage(h.from), lang.stage(h.to))
         };

@@ -7,7 +7,6 @@ use chrono::{Datelike, NaiveDate};
 use super::Lang;
 use crate::model::dates::Timestamp;
 use crate::model::{Impact, Kind, Severity, Stage, Status};
-use crate::planning::DeferredReason;
 
 /// Fixed labels.
 pub(crate) struct Texts {
@@ -91,6 +90,7 @@ pub(crate) struct Texts {
     pub forced: &'static str,
     pub added: &'static str,
     pub removed: &'static str,
+    pub accepted: &'static str,
     pub unmet_then: &'static str,
     pub language: &'static str,
     pub months: [&'static str; 12],
@@ -177,6 +177,7 @@ pub(crate) const DE: Texts = Texts {
     forced: "erzwungen",
     added: "hinzugefügt",
     removed: "entfernt",
+    accepted: "angenommen",
     unmet_then: "damals nicht erfüllt",
     language: "Sprache",
     months: [
@@ -266,6 +267,7 @@ pub(crate) const EN: Texts = Texts {
     forced: "forced",
     added: "added",
     removed: "removed",
+    accepted: "accepted",
     unmet_then: "unmet at the time",
     language: "Language",
     months: [
@@ -544,78 +546,6 @@ impl Lang {
     }
 }
 
-/// The planner's reason for deferring a request, as one sentence. The English
-/// wording is that of `zyklus plan`.
-#[must_use]
-pub fn deferred_reason(r: &DeferredReason, lang: Lang) -> String {
-    use DeferredReason as D;
-    let took = |lowest: &[crate::planning::Occupant]| -> Vec<String> {
-        lowest
-            .iter()
-            .map(|o| match lang {
-                Lang::De => format!(
-                    "{} ({} Einheiten, Wert {})",
-                    o.id,
-                    o.effort,
-                    lang.number(o.value)
-                ),
-                Lang::En => format!("{} ({} units, worth {:.1})", o.id, o.effort, o.value),
-            })
-            .collect()
-    };
-    match (lang, r) {
-        (Lang::En, D::DependsOnDeferred { dependency }) => {
-            format!("depends on {dependency}, which is deferred")
-        }
-        (Lang::De, D::DependsOnDeferred { dependency }) => {
-            format!("hängt von {dependency} ab; diese Anfrage ist zurückgestellt")
-        }
-        (Lang::En, D::CoupledWithBlocked { request, dependency }) => {
-            format!("must ship together with {request}, which waits for {dependency}")
-        }
-        (Lang::De, D::CoupledWithBlocked { request, dependency }) => {
-            format!("muss zusammen mit {request} ausgeliefert werden; diese Anfrage wartet auf {dependency}")
-        }
-        (Lang::En, D::TooLarge { effort, max_capacity }) => format!(
-            "needs {effort} units with what must ship with it; the largest release offers {max_capacity}"
-        ),
-        (Lang::De, D::TooLarge { effort, max_capacity }) => format!(
-            "braucht zusammen mit allem, was mit ihr ausgeliefert werden muss, {effort} Einheiten; das größte Release bietet {max_capacity}"
-        ),
-        (_, D::NoRoom { slot_id, needs, lowest_value, .. }) => {
-            let took = took(lowest_value);
-            match (lang, took.is_empty()) {
-                (Lang::En, true) => format!("capacity: needs {needs} more units in {slot_id}"),
-                (Lang::De, true) => format!("Kapazität: in {slot_id} fehlen {needs} Einheiten"),
-                (Lang::En, false) => {
-                    let verb = if took.len() == 1 { "is" } else { "are" };
-                    format!(
-                        "capacity: needs {needs} more units in {slot_id}; the room is taken by {}, which {verb} worth more",
-                        took.join(", ")
-                    )
-                }
-                (Lang::De, false) => format!(
-                    "Kapazität: in {slot_id} fehlen {needs} Einheiten; den Platz belegen {}, die mehr wert sind",
-                    took.join(", ")
-                ),
-            }
-        }
-        (Lang::En, D::NoValue { slot_id }) => {
-            format!("would fit in {slot_id} but adds no value (no score, completes no commitment)")
-        }
-        (Lang::De, D::NoValue { slot_id }) => format!(
-            "passt in {slot_id}, bringt aber keinen Wert (keine Punkte, erfüllt keine Zusage)"
-        ),
-        (Lang::En, D::NotWorthIt { slot_id, gain }) => {
-            format!("would fit in {slot_id} but would change the objective by {gain:.2}")
-        }
-        (Lang::De, D::NotWorthIt { slot_id, gain }) => {
-            let gain = format!("{gain:.2}").replace('.', ",");
-            format!("passt in {slot_id}, würde den Zielwert aber um {gain} ändern")
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -635,27 +565,6 @@ mod tests {
         assert_eq!(
             Lang::En.load(45, 40),
             "45 of 40 units (112 %), 5 over capacity"
-        );
-    }
-
-    #[test]
-    fn deferred_reasons_in_english_read_like_plan() {
-        let r = DeferredReason::NoRoom {
-            slot: 0,
-            slot_id: "2027.2".into(),
-            needs: 3,
-            lowest_value: vec![crate::planning::Occupant {
-                id: "CR-1".into(),
-                effort: 5,
-                value: 12.0,
-            }],
-        };
-        assert_eq!(
-            deferred_reason(&r, Lang::En),
-            "capacity: needs 3 more units in 2027.2; the room is taken by CR-1 (5 units, worth 12.0), which is worth more"
-        );
-        assert!(
-            deferred_reason(&r, Lang::De).starts_with("Kapazität: in 2027.2 fehlen 3 Einheiten")
         );
     }
 }

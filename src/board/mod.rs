@@ -25,7 +25,6 @@ use crate::model::{Finding, HistoryEntry, Impact, Kind, ReleaseId, Stage, Status
 
 pub use collect::{collect, Deferral};
 pub use html::render;
-pub use i18n::deferred_reason;
 
 /// The language of the pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

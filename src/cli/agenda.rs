@@ -1,31 +1,25 @@
-//! `zyklus agenda ID`: the agenda of the partner coordination call before a
-//! release — scope with the partners who asked for each change, the major changes,
-//! open findings, stage, test start and release date — rendered by the (possibly
-//! overridden) template `agenda.<lang>.md.jinja`.
-
-use std::io::Write;
+//! `zyklus agenda ID`: arguments and glue; the agenda's facts are gathered in
+//! [`crate::ops::agenda`], its text is the template `agenda.<lang>.md.jinja`.
 
 use anyhow::Result;
-use serde::Serialize;
 
-use super::notes::{load_templates, pick_lang, release_date, scope, template_error};
 use super::{Outcome, Settings};
 use crate::model::ReleaseId;
-use crate::notes::agenda::{self, AgendaContext, AgendaDates};
-use crate::notes::render;
-use crate::output::Format;
-use crate::workspace::Workspace;
+use crate::ops::agenda;
+use crate::output::{self, Format};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 The call's date and time come from [coordination] in zyklus.toml (days_before_release,
-time, duration_minutes, url); without that section the agenda has no date line.
+time, duration_minutes, url, timezone) — the same call `zyklus calendar` shows: on a day
+that is no working day it moves to the working day before. The agenda gives the time with
+its zone and city (10:00–11:00 CET (Vienna)); without [coordination] it has no date line.
 Template: agenda.<lang>.md.jinja (override in templates/). `--as json` or the global
 `--format json` print the data the template sees.")]
 pub struct Args {
     /// The release id, e.g. 2027.1
     pub id: ReleaseId,
-    /// Language of the agenda (default: the workspace's first language)
+    /// Language tag of the agenda, e.g. de, de-AT, en (default: the workspace's first language)
     #[arg(long)]
     pub lang: Option<String>,
     /// Output: markdown or json
@@ -40,73 +34,20 @@ pub enum AgendaAs {
     Json,
 }
 
-#[derive(Serialize)]
-struct Dump<'a> {
-    template: String,
-    context: &'a AgendaContext,
-}
-
-/// The test start: the release file's `test_start`, else the calendar's.
-fn test_start(ws: &Workspace, release: &crate::model::Release) -> Option<chrono::NaiveDate> {
-    release.test_start.map(|d| d.0).or_else(|| {
-        (!release.id.is_hotfix())
-            .then(|| crate::model::calendar::dates(&ws.config.calendar, release.id).ok())
-            .flatten()
-            .map(|d| d.test_start)
-    })
-}
-
 /// Runs `zyklus agenda`.
 ///
 /// # Errors
 /// On an unknown release or language, or a template error.
 pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     let loaded = s.load()?;
-    let ws = &loaded.workspace;
-    let release = ws.release(a.id)?;
-    let lang = pick_lang(ws, a.lang.as_deref())?;
-    let templates = load_templates(&ws.root)?;
-    let dates = AgendaDates {
-        release: release_date(ws, release),
-        test_start: test_start(ws, release),
-    };
-    let call = match (&ws.config.coordination, dates.release) {
-        (Some(c), Some(d)) => agenda::call(
-            d,
-            c.days_before_release,
-            &c.time,
-            c.duration_minutes,
-            c.url.clone(),
-            &lang,
-        ),
-        _ => None,
-    };
-    let ctx = AgendaContext::build(
-        &ws.config.workspace.name,
-        release,
-        &scope(ws, release),
-        &ws.partners,
-        dates,
-        call,
-        &lang,
-    );
-    for id in &ctx.fallbacks {
-        s.warn(&format!(
-            "{id} has no [text] {lang}: using its text in another language"
-        ));
+    let agenda = agenda::agenda(&loaded.workspace, a.id, a.lang.as_deref())?;
+    for w in &agenda.warnings {
+        s.warn(w);
     }
-    let name = render::name("agenda", &lang, "md");
-    let mut out = std::io::stdout().lock();
     if a.as_ == AgendaAs::Json || s.shell.format() == Format::Json {
-        let dump = Dump {
-            template: templates.origin(&name),
-            context: &ctx,
-        };
-        writeln!(out, "{}", serde_json::to_string_pretty(&dump)?)?;
+        s.shell.document(&output::pretty_json(&agenda.dump())?)?;
     } else {
-        let text = templates.render(&name, &ctx).map_err(template_error)?;
-        out.write_all(text.as_bytes())?;
+        s.shell.document(&agenda.render()?)?;
     }
-    out.flush()?;
     Ok(Outcome::Success)
 }

@@ -4,22 +4,15 @@
 //! collect the [`Board`], render its pages and write them atomically into `--out`,
 //! which must lie outside `.git` and outside the workspace's own files.
 
-use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
-use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use anyhow::Result;
+use chrono::NaiveDate;
 
-use super::{plan, Outcome, Settings};
-use crate::board::{self, Board, Deferral, Lang};
-use crate::error::refused;
-use crate::model::calendar;
-use crate::output::{self, Report};
-use crate::planning::{self, DeferredReason, Reason};
-use crate::ui::Paint;
-use crate::workspace::{self, fsio, Workspace};
+use super::{Outcome, Settings};
+use crate::board::{self, Deferral, Lang};
+use crate::ops::board::{self as op, Summary};
+use crate::workspace::Workspace;
 
 /// The long help of `zyklus board`.
 pub const LONG_ABOUT: &str = "\
@@ -64,75 +57,6 @@ pub struct Args {
     pub lang: Option<String>,
 }
 
-/// What `board` reports: a summary table, or the [`Board`] itself as JSON.
-struct Summary {
-    board: Board,
-    out: PathBuf,
-    pages: usize,
-}
-
-impl Serialize for Summary {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.board.serialize(s)
-    }
-}
-
-impl Report for Summary {
-    fn render(&self, w: &mut dyn Write, _paint: &Paint) -> io::Result<()> {
-        let mut t = output::table([
-            "release",
-            "stage",
-            "next gate",
-            "unmet",
-            "load",
-            "open findings",
-        ]);
-        let rows = self
-            .board
-            .releases
-            .iter()
-            .flat_map(|r| std::iter::once(r).chain(&r.hotfixes));
-        for r in rows {
-            let (gate, unmet) = r.next_gate.as_ref().map_or_else(
-                || ("–".to_owned(), String::new()),
-                |g| {
-                    (
-                        g.to.to_string(),
-                        g.unmet()
-                            .map(|c| c.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    )
-                },
-            );
-            let f = r.open_findings;
-            t.add_row(vec![
-                r.id.to_string(),
-                r.stage.to_string(),
-                gate,
-                unmet,
-                format!("{}/{}", r.load.load, r.load.capacity),
-                if f.total() == 0 {
-                    String::new()
-                } else {
-                    format!(
-                        "{} blocker, {} major, {} minor",
-                        f.blocker, f.major, f.minor
-                    )
-                },
-            ]);
-        }
-        output::write_table(w, &t)?;
-        writeln!(
-            w,
-            "{} pages in {} (open {})",
-            self.pages,
-            self.out.display(),
-            self.out.join("index.html").display()
-        )
-    }
-}
-
 /// Runs `zyklus board`.
 ///
 /// # Errors
@@ -140,37 +64,15 @@ impl Report for Summary {
 pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     let loaded = s.load()?;
     let ws = &loaded.workspace;
-    let out = allowed_out(&s.cwd.join(&a.out), &ws.root)?;
+    let out = crate::workspace::exports::export_dir(&ws.root, &s.cwd, &a.out, "--out")?;
     let today = s.now.date_naive();
-    let year = a.year.unwrap_or_else(|| {
-        calendar::upcoming(&ws.config.calendar, today, 1)
-            .ok()
-            .and_then(|v| v.first().map(|r| r.id.year))
-            .unwrap_or(today.year())
-    });
-    let langs = &ws.config.workspace.languages;
-    let lang = match &a.lang {
-        Some(l) => {
-            let lang: Lang = l
-                .parse()
-                .map_err(|e: String| refused(e, "use --lang de or --lang en"))?;
-            if !langs.iter().any(|x| x == lang.as_str()) {
-                s.warn(&format!(
-                    "the workspace's languages are {}; request texts fall back to another language",
-                    langs.join(", ")
-                ));
-            }
-            lang
-        }
-        None => langs
-            .iter()
-            .find_map(|l| l.parse().ok())
-            .unwrap_or_else(|| {
-                s.warn("no workspace language is de or en; the board is in English");
-                Lang::En
-            }),
-    };
-
+    let year = a
+        .year
+        .unwrap_or_else(|| crate::ops::status::default_year(ws, today));
+    let (lang, warning) = op::language(ws, a.lang.as_deref())?;
+    if let Some(w) = &warning {
+        s.warn(w);
+    }
     let deferred = match planner_deferrals(ws, today, lang) {
         Ok((d, hit_limit)) => {
             if hit_limit {
@@ -189,35 +91,14 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     for w in &warnings {
         s.warn(w);
     }
-
     let pages = board::render(&board);
-    let mut changes = fsio::Changes::new();
-    for (name, html) in &pages {
-        // Plain file names only: nothing is written outside --out.
-        let plain = Path::new(name).components().count() == 1
-            && matches!(
-                Path::new(name).components().next(),
-                Some(Component::Normal(_))
-            );
-        anyhow::ensure!(
-            plain,
-            "internal error: page name `{name}` is not a plain file name"
-        );
-        changes.write(out.join(name), html.as_bytes());
-    }
-    changes.drop_unchanged();
-    if changes.is_empty() {
-        s.status(&format!("the board in {} is up to date", a.out.display()));
-    } else {
-        let n = changes.paths().count();
-        changes
-            .commit(&out, None)
-            .with_context(|| format!("writing the board into {}", out.display()))?;
-        s.status(&format!(
+    match op::write(&out, &pages)? {
+        0 => s.status(&format!("the board in {} is up to date", a.out.display())),
+        n => s.status(&format!(
             "wrote {n} of {} pages into {}",
             pages.len(),
             a.out.display()
-        ));
+        )),
     }
     s.emit(&Summary {
         board,
@@ -235,150 +116,16 @@ fn planner_deferrals(
     today: NaiveDate,
     lang: Lang,
 ) -> Result<(Vec<Deferral>, bool)> {
-    let args = plan::Args {
-        dry_run: true,
-        horizon: 6,
-        capacity: Vec::new(),
-        explain: None,
-        time_limit: None,
-    };
-    let built = plan::build(ws, &args, today)?;
-    if built.horizon.is_empty() {
-        return Ok((Vec::new(), false));
-    }
-    let limit = ws.config.planning.time_limit;
-    let options = planning::Options {
-        time_limit: Duration::from_secs_f64(if limit.is_finite() && limit > 0.0 {
-            limit
-        } else {
-            10.0
-        }),
-        ..planning::Options::default()
-    };
-    let plan = planning::solve(&built.problem, &options, &mut |_| {})
-        .map_err(|e| anyhow::anyhow!("the plan is contradictory: {e}"))?;
-    let mut out: Vec<Deferral> = planning::explain(&built.problem, &plan)
-        .into_iter()
-        .filter_map(|r| match r.reason {
-            Reason::Deferred(d) => Some(Deferral {
-                request: r.id,
-                release: match &d {
-                    DeferredReason::NoRoom { slot_id, .. }
-                    | DeferredReason::NoValue { slot_id }
-                    | DeferredReason::NotWorthIt { slot_id, .. } => slot_id.parse().ok(),
-                    _ => None,
-                },
-                reason: board::deferred_reason(&d, lang),
-            }),
-            Reason::Planned { .. } => None,
+    let outcome = crate::ops::plan::dry_run(ws, &crate::ops::plan::PlanInput::default(), today)?;
+    let deferred = outcome
+        .report
+        .deferred
+        .iter()
+        .map(|d| Deferral {
+            request: d.id.clone(),
+            release: d.release,
+            reason: d.why.text(lang),
         })
         .collect();
-    // Requests the planner cannot take at all (hotfixes, pins beyond the horizon,
-    // needing a rejected request): their reason is the planner's English sentence.
-    out.extend(built.excluded.into_iter().map(|d| Deferral {
-        request: d.id,
-        release: None,
-        reason: d.reason,
-    }));
-    Ok((out, plan.stats.hit_time_limit))
-}
-
-/// `out` with `.` and `..` resolved and symbolic links of its existing part
-/// followed, if the board may be written there: not inside a `.git` directory,
-/// not a file, not the workspace root and not inside its data directories.
-fn allowed_out(out: &Path, root: &Path) -> Result<PathBuf> {
-    let mut lexical = PathBuf::new();
-    for c in out.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                lexical.pop();
-            }
-            other => lexical.push(other),
-        }
-    }
-    let mut existing = lexical.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match existing.file_name() {
-            Some(name) => rest.push(name.to_owned()),
-            None => break,
-        }
-        existing.pop();
-    }
-    let mut resolved = existing
-        .canonicalize()
-        .with_context(|| format!("resolving {}", existing.display()))?;
-    for name in rest.iter().rev() {
-        resolved.push(name);
-    }
-    let shown = out.display();
-    if resolved.components().any(|c| c.as_os_str() == ".git") {
-        return Err(refused(
-            format!("--out {shown} is inside a .git directory"),
-            "write the board somewhere else, e.g. --out public",
-        ));
-    }
-    if resolved.exists() && !resolved.is_dir() {
-        return Err(refused(
-            format!("--out {shown} is a file, not a directory"),
-            "name a directory; it is created if missing",
-        ));
-    }
-    let root = root
-        .canonicalize()
-        .with_context(|| format!("resolving {}", root.display()))?;
-    if resolved == root {
-        return Err(refused(
-            format!("--out {shown} is the workspace itself"),
-            "write the board into a directory of its own, e.g. --out public",
-        ));
-    }
-    for dir in [
-        workspace::REQUESTS_DIR,
-        workspace::RELEASES_DIR,
-        workspace::TRAININGS_DIR,
-        "templates",
-    ] {
-        if resolved.starts_with(root.join(dir)) {
-            return Err(refused(
-                format!("--out {shown} is inside the workspace's {dir}/ directory"),
-                "write the board into a directory of its own, e.g. --out public",
-            ));
-        }
-    }
-    Ok(resolved)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::allowed_out;
-
-    #[test]
-    fn out_must_stay_clear_of_git_and_workspace_files() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path();
-        std::fs::create_dir_all(root.join(".git/objects")).expect("git dir");
-        std::fs::create_dir_all(root.join("releases")).expect("releases");
-        std::fs::write(root.join("zyklus.toml"), "").expect("config");
-        for bad in [
-            ".git",
-            ".git/objects/board",
-            "site/../.git/x",
-            ".",
-            "releases",
-            "releases/site",
-            "zyklus.toml",
-            "a/../",
-        ] {
-            assert!(
-                allowed_out(&root.join(bad), root).is_err(),
-                "{bad} must be refused"
-            );
-        }
-        for good in ["public", "site/en", "releases-site", "../elsewhere"] {
-            let p = allowed_out(&root.join(good), root).expect(good);
-            assert!(!p.to_string_lossy().contains(".."), "{}", p.display());
-        }
-    }
+    Ok((deferred, outcome.hit_time_limit))
 }

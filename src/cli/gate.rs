@@ -1,4 +1,4 @@
-//! `zyklus gate check|advance`: arguments and glue. The criteria are in
+//! `zyklus gate check|advance|deploy`: arguments and glue. The criteria are in
 //! [`crate::gates`], the transition's side effects in [`crate::ops::gate`].
 
 use anyhow::Result;
@@ -15,6 +15,20 @@ pub enum Command {
     Check(CheckArgs),
     /// Move a release to its next stage (or back, or to cancelled) and record it
     Advance(AdvanceArgs),
+    /// Record a new build on the test mirror during the test phase (the test clock keeps running)
+    Deploy(DeployArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DeployArgs {
+    /// The release id, e.g. 2027.1 (it must be in test)
+    pub id: ReleaseId,
+    /// The build now on the test mirror (e.g. a git ref)
+    #[arg(long, value_name = "REF")]
+    pub deployed: String,
+    /// A note for the history
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -59,6 +73,17 @@ pub fn run(command: Command, s: &Settings) -> Result<Outcome> {
     match command {
         Command::Check(a) => check(&a, s),
         Command::Advance(a) => advance(a, s),
+        Command::Deploy(a) => {
+            let mut tx = s.begin()?;
+            let ctx = Context {
+                now: s.now,
+                actor: s.actor.clone(),
+            };
+            let done = gate::deploy(&mut tx, &ctx, a.id, &a.deployed, a.note.as_deref())?;
+            s.commit(tx)?;
+            s.shell.done(&done, &done.message())?;
+            Ok(Outcome::Success)
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod announce;
 pub mod board;
 pub mod calendar;
 pub mod changelog;
+pub mod completions;
 pub mod finding;
 pub mod gate;
 pub mod hotfix;
@@ -17,6 +18,7 @@ pub mod partner;
 pub mod plan;
 pub mod release;
 pub mod request;
+mod request_prompt;
 pub mod score;
 pub mod sla;
 pub mod training;
@@ -138,6 +140,10 @@ pub enum Command {
     /// Create and update requests from a Jira CSV export or GitHub/GitLab issues JSON
     #[command(subcommand)]
     Import(import::Command),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(completions::CompletionsArgs),
+    /// Write a man page for every command into a directory
+    Man(completions::ManArgs),
 }
 
 /// How a command ended when it did not fail.
@@ -343,5 +349,7 @@ fn dispatch(command: Command, s: &Settings) -> Result<Outcome> {
         Command::Agenda(a) => agenda::run(&a, s),
         Command::Board(a) => board::run(&a, s),
         Command::Import(c) => import::run(c, s),
+        Command::Completions(a) => completions::completions(&a, s),
+        Command::Man(a) => completions::man(&a, s),
     }
 }

@@ -1,4 +1,4 @@
-//! `zyklus release list|show|add|remove`: arguments and glue over
+//! `zyklus release list|show|add|remove|accept`: arguments and glue over
 //! [`crate::ops::status`] (the status board) and [`crate::ops::scope`] (scope changes).
 
 use anyhow::Result;
@@ -20,6 +20,11 @@ pub enum Command {
     Add(ScopeArgs),
     /// Remove a request from a release's scope (recorded in its history)
     Remove(ScopeArgs),
+    /// Accept every open request in a release's scope in one step (recorded in its history)
+    Accept {
+        /// The release id, e.g. 2027.1
+        id: ReleaseId,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -60,6 +65,16 @@ pub fn run(command: Command, s: &Settings) -> Result<Outcome> {
         }
         Command::Add(a) => change_scope(&a, true, s)?,
         Command::Remove(a) => change_scope(&a, false, s)?,
+        Command::Accept { id } => {
+            let mut tx = s.begin()?;
+            let ctx = Context {
+                now: s.now,
+                actor: s.actor.clone(),
+            };
+            let done = scope::accept(&mut tx, &ctx, id)?;
+            s.commit(tx)?;
+            s.shell.done(&done, &done.message())?;
+        }
     }
     Ok(Outcome::Success)
 }

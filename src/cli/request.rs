@@ -1,17 +1,14 @@
-//! `zyklus request new|list|show|set`: the backlog of change requests.
-
-use std::collections::BTreeMap;
-use std::io::{self, Write};
+//! `zyklus request new|list|show|set`: arguments, the questions `request new` asks
+//! on a terminal, and glue over [`crate::ops::request`].
 
 use anyhow::Result;
-use serde::Serialize;
-use toml_edit::{value, DocumentMut, Item, Table};
 
 use super::{Outcome, Settings};
-use crate::model::{Id, Impact, Kind, ReleaseId, Request, Status};
-use crate::output::{self, Report};
-use crate::ui::{Paint, Style};
-use crate::workspace::{edit, fsio, Loaded, Workspace};
+use crate::model::{Impact, Kind, ReleaseId, Status};
+use crate::ops::request::{self, Change, Draft};
+use crate::ops::Context;
+use crate::output::Format;
+use crate::workspace::Transaction;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -24,7 +21,7 @@ pub enum Command {
         /// The request id, e.g. CR-0042
         id: String,
     },
-    /// Change fields of a request; the file keeps its comments and layout
+    /// Change fields of one or more requests (all or nothing); files keep their comments and layout
     Set(SetArgs),
 }
 
@@ -43,14 +40,14 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// The filter as the operations take it.
     #[must_use]
-    pub fn matches(&self, r: &Request) -> bool {
-        self.kind.is_none_or(|k| r.kind == k)
-            && self.status.is_none_or(|s| r.status == s)
-            && self
-                .partner
-                .as_deref()
-                .is_none_or(|p| r.requested_by.iter().any(|x| x.as_str() == p))
+    pub fn to_filter(&self) -> request::Filter {
+        request::Filter {
+            kind: self.kind,
+            status: self.status,
+            partner: self.partner.clone(),
+        }
     }
 }
 
@@ -104,9 +101,9 @@ pub struct NewArgs {
     #[arg(long)]
     pub pin: Option<ReleaseId>,
     /// Hotfixes: when it was reported (RFC 3339)
-    #[arg(long = "reported-at")]
+    #[arg(long = "reported-at", value_name = "TIME")]
     pub reported_at: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// A criterion score, NAME=VALUE (repeatable)
+    /// A criterion score, NAME=VALUE (repeatable; only the criteria of [scoring])
     #[arg(long = "score", value_name = "NAME=VALUE", value_parser = parse_pair::<f64>)]
     pub scores: Vec<(String, f64)>,
     /// Customer-facing text, LANG=TEXT (repeatable, e.g. --text "de=Neu: …")
@@ -115,17 +112,30 @@ pub struct NewArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  zyklus request set CR-0013 CR-0033 --status accepted
+  zyklus request set CR-0009 --score value=8 --text 'en=Audit reports download as PDF.'
+  zyklus request set CR-0009 --depends-on CR-0007 --no-depends-on CR-0004 --no-deadline
+
+Several ids change together: when one is unknown or one result invalid, nothing is written.")]
 pub struct SetArgs {
-    /// The request id
-    pub id: String,
+    /// The request ids (one or more)
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// New status: open | accepted | done | rejected
     #[arg(long, value_parser = parse_enum::<Status>)]
     pub status: Option<Status>,
+    /// New short title
     #[arg(long)]
     pub title: Option<String>,
+    /// New kind: feature | improvement | bugfix | hotfix
     #[arg(long, value_parser = parse_enum::<Kind>)]
     pub kind: Option<Kind>,
+    /// New effort in capacity units, a whole number > 0
     #[arg(long)]
     pub effort: Option<u32>,
+    /// New impact: major (customer e-mail) | minor (wiki)
     #[arg(long, value_parser = parse_enum::<Impact>)]
     pub impact: Option<Impact>,
     /// Pin to a release (YYYY.N); see --unpin
@@ -140,9 +150,27 @@ pub struct SetArgs {
     /// Remove the deadline
     #[arg(long = "no-deadline")]
     pub no_deadline: bool,
-    /// Set a criterion score, NAME=VALUE (repeatable)
+    /// Hotfixes: when it was reported (RFC 3339), the start of the reaction clock
+    #[arg(long = "reported-at", value_name = "TIME")]
+    pub reported_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Set a criterion score, NAME=VALUE (repeatable; only the criteria of [scoring])
     #[arg(long = "score", value_name = "NAME=VALUE", value_parser = parse_pair::<f64>)]
     pub scores: Vec<(String, f64)>,
+    /// Set the customer-facing text of a language, LANG=TEXT (repeatable); LANG= removes it
+    #[arg(long = "text", value_name = "LANG=TEXT", value_parser = parse_pair::<String>)]
+    pub texts: Vec<(String, String)>,
+    /// Add a request that must ship in the same or an earlier release (repeatable)
+    #[arg(long = "depends-on", value_name = "ID")]
+    pub depends_on: Vec<String>,
+    /// Remove a dependency (repeatable)
+    #[arg(long = "no-depends-on", value_name = "ID")]
+    pub no_depends_on: Vec<String>,
+    /// Add a request that must ship in the same release (repeatable)
+    #[arg(long = "together-with", value_name = "ID")]
+    pub together_with: Vec<String>,
+    /// Remove a request from together_with (repeatable)
+    #[arg(long = "no-together-with", value_name = "ID")]
+    pub no_together_with: Vec<String>,
 }
 
 fn parse_pair<T: std::str::FromStr>(s: &str) -> Result<(String, T), String>
@@ -162,387 +190,103 @@ where
 /// On invalid input or a failed write.
 pub fn run(command: Command, s: &Settings) -> Result<Outcome> {
     match command {
-        Command::List(a) => list(&a, s),
-        Command::Show { id } => show(&id, s),
-        Command::New(a) => new(a, s),
-        Command::Set(a) => set(&a, s),
-    }
-}
-
-/// The JSON of `request list`: `{"requests": [ … ]}`.
-#[derive(Debug, Serialize)]
-pub struct RequestList<'a> {
-    pub requests: Vec<&'a Request>,
-}
-
-impl Report for RequestList<'_> {
-    fn render(&self, w: &mut dyn Write, _paint: &Paint) -> io::Result<()> {
-        if self.requests.is_empty() {
-            return writeln!(w, "no requests match");
+        Command::List(a) => {
+            let loaded = s.load()?;
+            s.emit(&request::list(&loaded.workspace, &a.filter.to_filter()))?;
         }
-        let mut t = output::table([
-            "id", "kind", "status", "effort", "impact", "partners", "title",
-        ]);
-        for r in &self.requests {
-            let partners: Vec<&str> = r.requested_by.iter().map(Id::as_str).collect();
-            t.add_row(vec![
-                r.id.to_string(),
-                r.kind.to_string(),
-                r.status.to_string(),
-                r.effort.to_string(),
-                r.impact.to_string(),
-                partners.join(", "),
-                r.title.clone(),
-            ]);
+        Command::Show { id } => {
+            let loaded = s.load()?;
+            s.emit(&request::show(&loaded.workspace, &id)?)?;
         }
-        output::write_table(w, &t)?;
-        writeln!(w, "{} requests", self.requests.len())
+        Command::New(a) => new(a, s)?,
+        Command::Set(a) => set(a, s)?,
     }
-}
-
-fn list(a: &ListArgs, s: &Settings) -> Result<Outcome> {
-    let loaded = s.load()?;
-    let requests = loaded
-        .workspace
-        .requests
-        .values()
-        .filter(|r| a.filter.matches(r))
-        .collect();
-    s.emit(&RequestList { requests })?;
     Ok(Outcome::Success)
 }
 
-/// One request, as `request show` prints it.
-#[derive(Debug, Serialize)]
-pub struct RequestView<'a> {
-    #[serde(flatten)]
-    pub request: &'a Request,
-    /// The releases whose scope holds it.
-    pub releases: Vec<ReleaseId>,
-}
-
-impl Report for RequestView<'_> {
-    fn render(&self, w: &mut dyn Write, paint: &Paint) -> io::Result<()> {
-        let r = self.request;
-        writeln!(
-            w,
-            "{}  {}",
-            paint.apply(Style::Bold, r.id.as_str()),
-            r.title
-        )?;
-        let join = |ids: &[Id]| ids.iter().map(Id::as_str).collect::<Vec<_>>().join(", ");
-        let mut rows: Vec<(&str, String)> = vec![
-            ("kind", r.kind.to_string()),
-            ("status", r.status.to_string()),
-            ("effort", r.effort.to_string()),
-            ("impact", r.impact.to_string()),
-        ];
-        let optional = [
-            ("requested by", join(&r.requested_by)),
-            ("depends on", join(&r.depends_on)),
-            ("together with", join(&r.together_with)),
-            (
-                "created",
-                r.created.map(|d| d.to_string()).unwrap_or_default(),
-            ),
-            (
-                "deadline",
-                r.deadline.map(|d| d.to_string()).unwrap_or_default(),
-            ),
-            ("pin", r.pin.map(|p| p.to_string()).unwrap_or_default()),
-            (
-                "reported at",
-                r.reported_at.map(|t| t.to_string()).unwrap_or_default(),
-            ),
-            (
-                "scores",
-                r.scores
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-            (
-                "releases",
-                self.releases
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-        ];
-        rows.extend(optional.into_iter().filter(|(_, v)| !v.is_empty()));
-        for (k, v) in rows {
-            writeln!(w, "  {:<14}{v}", format!("{k}:"))?;
+impl NewArgs {
+    fn into_draft(self) -> Draft {
+        Draft {
+            id: self.id,
+            title: self.title,
+            kind: self.kind,
+            status: self.status,
+            effort: self.effort,
+            impact: self.impact,
+            requested_by: self.requested_by,
+            depends_on: self.depends_on,
+            together_with: self.together_with,
+            deadline: self.deadline,
+            pin: self.pin,
+            reported_at: self.reported_at,
+            scores: self.scores,
+            texts: self.texts,
         }
-        for (lang, text) in &r.text {
-            writeln!(w, "\n  [{lang}] {text}")?;
-        }
-        Ok(())
     }
 }
 
-fn show(id: &str, s: &Settings) -> Result<Outcome> {
-    let loaded = s.load()?;
-    let ws = &loaded.workspace;
-    let request = ws.request(id)?;
-    let releases = ws
-        .releases
-        .values()
-        .filter(|rel| rel.scope.iter().any(|x| x == id))
-        .map(|rel| rel.id)
-        .collect();
-    s.emit(&RequestView { request, releases })?;
-    Ok(Outcome::Success)
-}
-
-/// The next free id in the style of the existing ones: the most common
-/// `PREFIX-NNNN` pattern, one above its highest number.
-#[must_use]
-pub fn next_id(ws: &Workspace) -> String {
-    let mut by_prefix: BTreeMap<(String, usize), (usize, u64)> = BTreeMap::new();
-    for id in ws.requests.keys() {
-        let s = id.as_str();
-        let digits = s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        if digits == 0 {
-            continue;
-        }
-        let (prefix, num) = s.split_at(s.len() - digits);
-        let n: u64 = num.parse().unwrap_or(0);
-        let e = by_prefix.entry((prefix.to_owned(), digits)).or_default();
-        e.0 += 1;
-        e.1 = e.1.max(n);
-    }
-    let Some(((prefix, width), (_, max))) =
-        by_prefix.into_iter().max_by_key(|(_, (count, _))| *count)
-    else {
-        return "CR-0001".into();
-    };
-    let mut n = max + 1;
-    loop {
-        let candidate = format!("{prefix}{n:0width$}");
-        if !ws.requests.contains_key(candidate.as_str()) {
-            return candidate;
-        }
-        n += 1;
-    }
-}
-
-fn ask_missing(a: &mut NewArgs, ws: &Workspace, s: &Settings) -> Result<()> {
-    if a.title.is_some() && a.effort.is_some() {
-        return Ok(());
-    }
-    let mut p = s.prompt(
-        "pass at least --title and --effort (and any other fields as flags) when not on a terminal",
-    );
-    if a.title.is_none() {
-        a.title = Some(p.input("Title", None)?);
-    }
-    if a.kind.is_none() {
-        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-        a.kind = Some(Kind::ALL[p.select("Kind", &names, 0)?]);
-    }
-    while a.effort.is_none() {
-        let e = p.input("Effort (capacity units, > 0)", None)?;
-        match e.trim().parse::<u32>() {
-            Ok(n) if n > 0 => a.effort = Some(n),
-            _ => s.warn("effort must be a whole number above 0"),
-        }
-    }
-    if a.impact.is_none() {
-        let names: Vec<&str> = Impact::ALL.iter().map(|k| k.as_str()).collect();
-        a.impact = Some(Impact::ALL[p.select("Impact (major = customer e-mail)", &names, 1)?]);
-    }
-    for (name, c) in &ws.config.scoring.criteria {
-        if !a.scores.iter().any(|(k, _)| k == name) {
-            let v = p.input(
-                &format!("Score `{name}` ({}..{})", c.scale[0], c.scale[1]),
-                None,
-            )?;
-            if let Ok(v) = v.trim().parse::<f64>() {
-                a.scores.push((name.clone(), v));
-            }
-        }
-    }
-    for lang in &ws.config.workspace.languages {
-        if !a.texts.iter().any(|(k, _)| k == lang) {
-            let t = p.input(&format!("Customer-facing text [{lang}]"), Some(""))?;
-            if !t.trim().is_empty() {
-                a.texts.push((lang.clone(), t));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Renders a new request file.
-fn render_new(a: &NewArgs, created: chrono::NaiveDate) -> Result<String> {
-    let mut doc = DocumentMut::new();
-    doc["title"] = value(a.title.clone().unwrap_or_default());
-    doc["kind"] = value(a.kind.unwrap_or_default().as_str());
-    doc["status"] = value(a.status.unwrap_or_default().as_str());
-    doc["effort"] = value(i64::from(a.effort.unwrap_or(0)));
-    doc["impact"] = value(a.impact.unwrap_or_default().as_str());
-    if !a.requested_by.is_empty() {
-        doc["requested_by"] = edit::string_array(&a.requested_by);
-    }
-    doc["created"] = edit::date(created)?;
-    if !a.depends_on.is_empty() {
-        doc["depends_on"] = edit::string_array(&a.depends_on);
-    }
-    if !a.together_with.is_empty() {
-        doc["together_with"] = edit::string_array(&a.together_with);
-    }
-    if let Some(d) = a.deadline {
-        doc["deadline"] = edit::date(d)?;
-    }
-    if let Some(p) = a.pin {
-        doc["pin"] = value(p.to_string());
-    }
-    if let Some(t) = a.reported_at {
-        doc["reported_at"] = edit::timestamp(t)?;
-    }
-    if !a.scores.is_empty() {
-        let mut t = Table::new();
-        for (k, v) in &a.scores {
-            t[k] = number(*v);
-        }
-        doc["scores"] = Item::Table(t);
-    }
-    if !a.texts.is_empty() {
-        let mut t = Table::new();
-        for (k, v) in &a.texts {
-            t[k] = value(v.clone());
-        }
-        doc["text"] = Item::Table(t);
-    }
-    Ok(doc.to_string())
-}
-
-/// A whole number stays an integer in TOML, anything else a float.
-fn number(v: f64) -> Item {
-    #[allow(clippy::cast_possible_truncation)]
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        value(v as i64)
+fn new(a: NewArgs, s: &Settings) -> Result<()> {
+    let mut draft = a.into_draft();
+    let tx = if draft.title.is_some() && draft.effort.is_some() {
+        s.begin()?
     } else {
-        value(v)
-    }
+        // Ask before taking the lock: a person may take minutes to answer, and
+        // other writers would wait for the lock meanwhile.
+        let loaded = s.load()?;
+        request::check_draft(&loaded.workspace, &draft)?;
+        super::request_prompt::ask_missing(&mut draft, &loaded.workspace, s)?;
+        // The warnings were shown when loading above.
+        let mut tx = Transaction::begin(&s.root()?)?;
+        tx.inject(s.fault);
+        tx
+    };
+    let mut tx = tx;
+    let ctx = Context {
+        now: s.now,
+        actor: s.actor.clone(),
+    };
+    let created = request::new(&mut tx, &ctx, &draft)?;
+    // Say what is missing in the new file now, not on the next command.
+    let after = tx.check()?;
+    let ours: Vec<_> = after
+        .warnings
+        .into_iter()
+        .filter(|d| d.file.to_string_lossy().replace('\\', "/") == created.file)
+        .collect();
+    s.shell.warnings(&ours);
+    s.commit(tx)?;
+    s.emit(&created)
 }
 
-fn write_validated(loaded: &Loaded, changes: fsio::Changes, s: &Settings) -> Result<()> {
-    let after = loaded.check_changes(&changes)?;
-    drop(after);
-    let written = changes.commit(&loaded.workspace.root, s.fault)?;
-    for p in written {
-        s.status(&format!(
-            "wrote {}",
-            loaded.workspace.relative(&p).display()
-        ));
+fn set(a: SetArgs, s: &Settings) -> Result<()> {
+    let change = Change {
+        status: a.status,
+        title: a.title,
+        kind: a.kind,
+        effort: a.effort,
+        impact: a.impact,
+        pin: if a.unpin { Some(None) } else { a.pin.map(Some) },
+        deadline: if a.no_deadline {
+            Some(None)
+        } else {
+            a.deadline.map(Some)
+        },
+        reported_at: a.reported_at,
+        scores: a.scores,
+        texts: a.texts,
+        add_depends_on: a.depends_on,
+        remove_depends_on: a.no_depends_on,
+        add_together_with: a.together_with,
+        remove_together_with: a.no_together_with,
+    };
+    let mut tx = s.begin()?;
+    let updated = request::set(&mut tx, &a.ids, &change)?;
+    s.commit(tx)?;
+    if let Some(m) = updated.unchanged_message() {
+        s.status(&m);
+    }
+    if s.shell.format() == Format::Json {
+        s.emit(&updated)?;
     }
     Ok(())
-}
-
-fn new(mut a: NewArgs, s: &Settings) -> Result<Outcome> {
-    let root = crate::workspace::discover(s.workspace_arg.as_deref(), &s.cwd)?;
-    let _lock = fsio::lock(&root)?;
-    let loaded = s.load()?;
-    let ws = &loaded.workspace;
-    let id = match a.id.take() {
-        Some(raw) => Id::parse(&raw)
-            .map_err(|e| crate::error::refused(e.to_string(), "choose another --id"))?,
-        None => Id::parse(&next_id(ws))?,
-    };
-    if ws.requests.contains_key(&id) {
-        return Err(crate::error::refused(
-            format!("request {id} already exists"),
-            "choose another --id, or leave it out to get the next free one",
-        ));
-    }
-    ask_missing(&mut a, ws, s)?;
-    let mut changes = fsio::Changes::new();
-    changes.write(ws.request_path(&id), render_new(&a, s.now.date_naive())?);
-    write_validated(&loaded, changes, s)?;
-    let mut out = io::stdout().lock();
-    writeln!(out, "{id}")?;
-    Ok(Outcome::Success)
-}
-
-fn set(a: &SetArgs, s: &Settings) -> Result<Outcome> {
-    let root = crate::workspace::discover(s.workspace_arg.as_deref(), &s.cwd)?;
-    let _lock = fsio::lock(&root)?;
-    let loaded = s.load()?;
-    let ws = &loaded.workspace;
-    let request = ws.request(&a.id)?;
-    let path = ws.request_path(&request.id);
-    let src = std::fs::read_to_string(&path)?;
-    let mut doc = edit::parse(&src, ws.relative(&path))?;
-    let mut touched = false;
-    let mut set = |doc: &mut DocumentMut, key: &str, item: Option<Item>| {
-        touched = true;
-        match item {
-            Some(i) => edit::set_item(doc, key, i),
-            None => edit::remove(doc, key),
-        }
-    };
-    if let Some(v) = a.status {
-        set(&mut doc, "status", Some(value(v.as_str())));
-    }
-    if let Some(v) = &a.title {
-        set(&mut doc, "title", Some(value(v.clone())));
-    }
-    if let Some(v) = a.kind {
-        set(&mut doc, "kind", Some(value(v.as_str())));
-    }
-    if let Some(v) = a.effort {
-        set(&mut doc, "effort", Some(value(i64::from(v))));
-    }
-    if let Some(v) = a.impact {
-        set(&mut doc, "impact", Some(value(v.as_str())));
-    }
-    if let Some(v) = a.pin {
-        set(&mut doc, "pin", Some(value(v.to_string())));
-    }
-    if a.unpin {
-        set(&mut doc, "pin", None);
-    }
-    if let Some(v) = a.deadline {
-        set(&mut doc, "deadline", Some(edit::date(v)?));
-    }
-    if a.no_deadline {
-        set(&mut doc, "deadline", None);
-    }
-    if !a.scores.is_empty() {
-        touched = true;
-        if !doc.contains_key("scores") {
-            doc["scores"] = Item::Table(Table::new());
-        }
-        for (k, v) in &a.scores {
-            let old = doc["scores"]
-                .get(k)
-                .and_then(Item::as_value)
-                .map(|v| v.decor().clone());
-            doc["scores"][k] = number(*v);
-            if let (Some(decor), Some(new)) = (old, doc["scores"][k].as_value_mut()) {
-                *new.decor_mut() = decor;
-            }
-        }
-    }
-    if !touched {
-        return Err(crate::error::refused(
-            "nothing to change",
-            "pass a field to set, e.g. --status accepted (see `zyklus request set --help`)",
-        ));
-    }
-    let mut changes = fsio::Changes::new();
-    changes.write(path, doc.to_string());
-    changes.drop_unchanged();
-    if changes.is_empty() {
-        s.status(&format!(
-            "{} already has these values; nothing changed",
-            a.id
-        ));
-        return Ok(Outcome::Success);
-    }
-    write_validated(&loaded, changes, s)?;
-    Ok(Outcome::Success)
 }

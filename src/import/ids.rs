@@ -17,7 +17,8 @@ pub struct IdAllocator {
     taken: HashSet<String>,
     prefix: String,
     width: usize,
-    next: u64,
+    /// The next number of the pattern; `None` once it ran past `u64::MAX`.
+    next: Option<u64>,
 }
 
 /// Longer numbers do not fit in a `u64` (whose maximum has 20 digits).
@@ -49,14 +50,24 @@ impl IdAllocator {
             taken,
             prefix,
             width,
-            next: max.checked_add(1).unwrap_or(1),
+            next: max.checked_add(1),
         }
+    }
+
+    /// The next free id of the workspace's own pattern, or `None` when the pattern
+    /// has run out (its numbers past `u64::MAX`, or its ids too long): for
+    /// `request new`, which refuses then instead of starting again from 1.
+    pub fn next_in_pattern(&mut self) -> Option<Id> {
+        let (prefix, width) = (self.prefix.clone(), self.width);
+        let from = self.next?;
+        self.free_in(&prefix, width, from)
     }
 
     /// The next free id; it counts as taken from now on.
     pub fn next_id(&mut self) -> Id {
         let (prefix, width) = (self.prefix.clone(), self.width);
-        self.free_in(&prefix, width, self.next)
+        self.next
+            .and_then(|n| self.free_in(&prefix, width, n))
             .or_else(|| self.free_in(&prefix, width, 1))
             .or_else(|| self.free_in("CR-", 4, 1))
             // One of CR-0001 … CR-(taken + 1) is free, and each is a valid id.
@@ -72,7 +83,7 @@ impl IdAllocator {
             let id = Id::parse(&candidate).ok()?;
             if self.taken.insert(candidate.to_ascii_lowercase()) {
                 if prefix == self.prefix && width == self.width {
-                    self.next = n.checked_add(1).unwrap_or(1);
+                    self.next = n.checked_add(1);
                 }
                 return Some(id);
             }
@@ -116,6 +127,15 @@ mod tests {
         let max = format!("CR-{}", u64::MAX);
         let ids = next(&[&max], 2);
         assert_eq!(ids, ["CR-00000000000000000001", "CR-00000000000000000002"]);
+        // `request new` refuses instead of starting the pattern again.
+        let mut a = IdAllocator::new([max.as_str()]);
+        assert_eq!(a.next_in_pattern(), None);
+        let mut a = IdAllocator::new(["CR-18446744073709551614"]);
+        assert_eq!(
+            a.next_in_pattern().map(|i| i.to_string()),
+            Some(max.clone())
+        );
+        assert_eq!(a.next_in_pattern(), None);
         let huge = format!("CR-{}", "9".repeat(40));
         assert_eq!(next(&[&huge], 1), ["CR-0001"]);
         // Ids may be 64 characters; a pattern that would outgrow that falls back.

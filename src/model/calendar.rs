@@ -169,8 +169,11 @@ fn structural_problems(config: &CalendarConfig) -> Vec<Problem> {
             bad(
                 "months",
                 format!(
-                    "months lists {} month(s) but releases_per_year is {n}",
-                    config.months.len()
+                    "months lists {} but releases_per_year is {n}",
+                    match config.months.len() {
+                        1 => "1 month".to_owned(),
+                        k => format!("{k} months"),
+                    }
                 ),
                 "list one month per release slot, e.g. months = [1, 3, 5, 7, 9, 11]",
             );
@@ -214,7 +217,8 @@ fn structural_problems(config: &CalendarConfig) -> Vec<Problem> {
                 bad(
                     "dates",
                     format!(
-                        "dates lists {count} release date(s) in {y}, but releases_per_year is {n}"
+                        "dates lists {count} release {} in {y}, but releases_per_year is {n}",
+                        if count == 1 { "date" } else { "dates" }
                     ),
                     "list exactly releases_per_year dates for every year in the list",
                 );
@@ -615,11 +619,11 @@ pub fn coordination_problems(config: &CoordinationConfig) -> Vec<Problem> {
         }
     }
     for l in &config.languages {
-        if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
+        if let Err(e) = super::lang::check(l) {
             out.push((
                 "coordination.languages".into(),
-                format!("`{l}` is not a two-letter language code"),
-                "use ISO 639-1 codes such as \"de\" or \"en\"".into(),
+                e,
+                "use language tags such as \"de\", \"de-AT\" or \"en-GB\"".into(),
             ));
         }
     }
@@ -859,7 +863,7 @@ mod tests {
             time: "25:00".into(),
             duration_minutes: 0,
             url: Some("meet.example.com".into()),
-            languages: vec!["deu".into()],
+            languages: vec!["deutsch".into()],
             timezone: Some("Mars/Olympus".into()),
             ..CoordinationConfig::default()
         };

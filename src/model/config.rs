@@ -28,6 +28,9 @@ pub struct Config {
     pub gates: GatesConfig,
     #[serde(default)]
     pub coordination: Option<CoordinationConfig>,
+    /// `[announce]`: what customer e-mails add (wiki link, signature).
+    #[serde(default)]
+    pub announce: AnnounceConfig,
     /// `[import.jira]` / `[import.github]` / `[import.gitlab]`: how `zyklus import` maps issues.
     #[serde(default)]
     pub import: super::import::ImportConfig,
@@ -36,8 +39,14 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkspaceSection {
     pub name: String,
+    /// Language tags (BCP 47: `de`, `de-AT`, `en-GB`); the first is the default.
     #[serde(default = "default_languages")]
     pub languages: Vec<String>,
+    /// The article running text puts before the product name, per language:
+    /// `article = { de = "das" }` gives „am 12. Jänner wird das Partnerportal
+    /// 2027.1 veröffentlicht". Sentences use it in the nominative only.
+    #[serde(default)]
+    pub article: BTreeMap<String, String>,
 }
 
 fn default_languages() -> Vec<String> {
@@ -215,7 +224,11 @@ pub struct SmtpConfig {
     pub host: String,
     #[serde(default = "default_smtp_port")]
     pub port: u16,
+    /// The sender address, optionally with a display name (`Name <addr>`).
     pub from: String,
+    /// The sender's display name when `from` is a bare address.
+    #[serde(default)]
+    pub from_name: Option<String>,
     #[serde(default)]
     pub user: Option<String>,
     #[serde(default)]
@@ -255,6 +268,18 @@ fn localhost() -> String {
 
 fn default_smtp_port() -> u16 {
     587
+}
+
+/// `[announce]`: what the customer e-mails carry besides the changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct AnnounceConfig {
+    /// The wiki page of a release, linked from the e-mails; `{release}` and
+    /// `{lang}` are replaced by the release id and the language tag.
+    pub wiki_url: Option<String>,
+    /// The signature block below the closing, per language tag (`de`, `en`, or
+    /// regional such as `de-AT`): name, company, address, register details.
+    pub signature: BTreeMap<String, String>,
 }
 
 /// Gate criteria that a workspace may tune.

@@ -140,6 +140,7 @@ mod tests {
             removed: Vec::new(),
             deployed: None,
             signoff: None,
+            accepted: Vec::new(),
         }
     }
 

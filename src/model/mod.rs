@@ -8,6 +8,7 @@ pub mod dates;
 pub mod facts;
 pub mod id;
 pub mod import;
+pub mod lang;
 pub mod partner;
 pub mod release;
 pub mod request;

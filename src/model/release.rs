@@ -112,6 +112,9 @@ pub struct HistoryEntry {
     /// Requests removed from a frozen scope by this entry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed: Vec<String>,
+    /// Requests of the scope accepted by this entry (`release accept`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<String>,
     /// The test deployment recorded with this transition (into test).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployed: Option<String>,
@@ -167,6 +170,13 @@ pub struct SentRecord {
     pub at: Timestamp,
     #[serde(default)]
     pub message_id: String,
+    /// The scope the e-mail was written for (the request ids), so that a later
+    /// change of the scope can be told to the partners who heard of the old one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scope: Vec<String>,
+    /// Whether it was a correction (`announce --resend-changed`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub correction: bool,
 }
 
 impl Release {

@@ -113,6 +113,12 @@ pub struct RequestFile {
     /// Where the request came from (a Jira key, an issue URL); set by `zyklus import`.
     #[serde(default)]
     pub source: Option<String>,
+    /// Hotfixes: when the team reacted; set by `zyklus sla ack`.
+    #[serde(default)]
+    pub reacted_at: Option<Timestamp>,
+    /// Hotfixes: what the reaction was (`zyklus sla ack --note`).
+    #[serde(default)]
+    pub reaction_note: Option<String>,
     #[serde(default)]
     pub scores: BTreeMap<String, f64>,
     #[serde(default)]
@@ -139,8 +145,32 @@ pub struct Request {
     /// Where the request came from (a Jira key, an issue URL); unique in a workspace.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Hotfixes: the recorded reaction to the report (`zyklus sla ack`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reaction: Option<Reaction>,
     pub scores: BTreeMap<String, f64>,
     pub text: BTreeMap<String, String>,
+}
+
+/// The team's reaction to a hotfix request, which the reaction promise is judged by
+/// (`reacted_at` and `reaction_note` in the request file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reaction {
+    pub at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Reaction {
+    /// The reaction recorded in a request file, if any (a note without a time is
+    /// no reaction).
+    #[must_use]
+    pub fn from_file(at: Option<Timestamp>, note: Option<String>) -> Option<Self> {
+        at.map(|at| Self {
+            at,
+            note: note.filter(|n| !n.trim().is_empty()),
+        })
+    }
 }
 
 impl Request {

@@ -102,8 +102,10 @@ mod tests {
         let p = Partner {
             id: "acme".into(),
             name: "ACME".into(),
+            short_name: None,
             language: None,
             email: None,
+            salutation: None,
             trainings_booked: 2,
         };
         let all = [t("acme", false), t("acme", true), t("other", false)];

@@ -1,13 +1,17 @@
-//! The agenda of the partner coordination call before a release: the data its
-//! template sees (scope with the partners who asked for each change, the major
-//! changes, the open findings, stage, test start and release date, the call's own
-//! date). Pure, like the rest of `notes`: the CLI passes in the dates it knows.
+//! The agenda of the partner coordination call (*Partnerabstimmung*) before a
+//! release: the data its template sees — scope with the partners who asked for
+//! each change, the major changes, the open findings, stage, test start and
+//! release date, and the call itself with its time zone. Pure, like the rest of
+//! `notes`: `ops::agenda` passes in the dates and the call as `model` gives them.
 
 use chrono::NaiveDate;
+use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::{long_date, Audience, Context, Item};
-use crate::model::{Partners, Release, Request, Severity};
+use super::{Audience, Context, Input, Item, ReleaseInfo};
+use crate::model::calendar::CoordinationCall;
+use crate::model::lang;
+use crate::model::{Partners, Severity};
 
 /// A partner as the agenda names it.
 #[derive(Debug, Clone, Serialize)]
@@ -15,6 +19,8 @@ pub struct PartnerRef {
     pub id: String,
     /// The name from partners.toml, or the id when the partner is unknown.
     pub name: String,
+    /// The short name without the legal form (`short_name`, else `name`).
+    pub short_name: String,
 }
 
 /// One change of the scope.
@@ -22,7 +28,6 @@ pub struct PartnerRef {
 pub struct ScopeRow {
     #[serde(flatten)]
     pub item: Item,
-    pub status: String,
     pub effort: u32,
     pub partners: Vec<PartnerRef>,
 }
@@ -40,58 +45,98 @@ pub struct OpenFinding {
 /// The coordination call itself.
 #[derive(Debug, Clone, Serialize)]
 pub struct Call {
+    /// `YYYY-MM-DD`.
     pub date: String,
+    /// With the weekday, in the agenda's language: `Dienstag, 5. Jänner 2027`.
     pub date_long: String,
-    /// `HH:MM`, local time.
+    /// `HH:MM`, local time of `timezone`.
     pub time: String,
+    /// `HH:MM`, when the call ends.
+    pub end_time: String,
+    /// The IANA zone (`Europe/Vienna`).
+    pub timezone: String,
+    /// The zone's abbreviation on that day (`CET`, `CEST`).
+    pub zone: String,
+    /// The zone's city in the agenda's language (`Wien`, `Vienna`).
+    pub city: String,
     pub duration_minutes: u32,
     pub url: Option<String>,
 }
 
-/// What the agenda template sees. `zyklus agenda --context` prints it.
+/// The call `c` as the agenda in `tag` shows it.
+#[must_use]
+pub fn call(c: &CoordinationCall, tag: &str) -> Call {
+    let tz: Option<Tz> = c.timezone.parse().ok();
+    let (time, end_time, zone) = match tz {
+        Some(tz) => {
+            let start = c.start.with_timezone(&tz);
+            let end = c.end.with_timezone(&tz);
+            (
+                start.format("%H:%M").to_string(),
+                end.format("%H:%M").to_string(),
+                start.format("%Z").to_string(),
+            )
+        }
+        None => (
+            c.start.format("%H:%M").to_string(),
+            c.end.format("%H:%M").to_string(),
+            c.start.format("%:z").to_string(),
+        ),
+    };
+    Call {
+        date: c.date.format("%Y-%m-%d").to_string(),
+        date_long: lang::long_date_with_weekday(c.date, tag),
+        time,
+        end_time,
+        timezone: c.timezone.clone(),
+        zone,
+        city: lang::zone_city(&c.timezone, tag),
+        duration_minutes: c.duration_minutes,
+        url: c.url.clone(),
+    }
+}
+
+/// What the agenda template sees. `zyklus agenda --as json` prints it.
 #[derive(Debug, Clone, Serialize)]
 pub struct AgendaContext {
     pub product: String,
+    pub product_in_text: String,
+    /// The language tag (`de-AT`) and its primary language (`de`).
     pub lang: String,
-    pub release: super::ReleaseInfo,
+    pub language: String,
+    pub release: ReleaseInfo,
+    /// When the test phase starts (or started), `YYYY-MM-DD` and written out.
     pub test_start: Option<String>,
     pub test_start_long: Option<String>,
     pub call: Option<Call>,
     /// Every change of the scope, in changelog order (major first per section).
     pub scope: Vec<ScopeRow>,
     pub major: Vec<Item>,
+    /// Whether customers get an e-mail for this release (it has major changes).
+    pub customer_email: bool,
     pub findings: Vec<OpenFinding>,
     pub blockers: usize,
     pub fallbacks: Vec<String>,
-}
-
-/// The dates the agenda shows, as the CLI resolved them.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct AgendaDates {
-    pub release: Option<NaiveDate>,
-    pub test_start: Option<NaiveDate>,
+    pub not_accepted: Vec<String>,
 }
 
 impl AgendaContext {
-    /// Builds the agenda of `release` in `lang`.
+    /// Builds the agenda from the notes' `input` (its audience is ignored: the
+    /// agenda shows every change), the partners, the test start and the call.
     #[must_use]
     pub fn build(
-        product: &str,
-        release: &Release,
-        requests: &[&Request],
+        input: Input<'_>,
         partners: &Partners,
-        dates: AgendaDates,
+        test_start: Option<NaiveDate>,
         call: Option<Call>,
-        lang: &str,
     ) -> Self {
-        let notes = Context::build(
-            product,
-            release,
-            requests,
-            dates.release,
-            lang,
-            Audience::All,
-        );
+        let release = input.release;
+        let requests = input.requests;
+        let tag = input.lang.to_owned();
+        let notes = Context::build(Input {
+            audience: Audience::All,
+            ..input
+        });
         let scope = notes
             .sections
             .iter()
@@ -100,16 +145,21 @@ impl AgendaContext {
                 let r = requests.iter().find(|r| r.id.as_str() == item.id);
                 ScopeRow {
                     item: item.clone(),
-                    status: r.map(|r| r.status.to_string()).unwrap_or_default(),
                     effort: r.map_or(0, |r| r.effort),
                     partners: item
                         .requested_by
                         .iter()
-                        .map(|id| PartnerRef {
-                            id: id.clone(),
-                            name: partners
-                                .get(id)
-                                .map_or_else(|| id.clone(), |p| p.name.clone()),
+                        .map(|id| match partners.get(id) {
+                            Some(p) => PartnerRef {
+                                id: id.clone(),
+                                name: p.name.clone(),
+                                short_name: p.short().to_owned(),
+                            },
+                            None => PartnerRef {
+                                id: id.clone(),
+                                name: id.clone(),
+                                short_name: id.clone(),
+                            },
                         })
                         .collect(),
                 }
@@ -126,40 +176,24 @@ impl AgendaContext {
             })
             .collect();
         Self {
-            product: product.to_owned(),
-            lang: lang.to_owned(),
+            product: notes.product,
+            product_in_text: notes.product_in_text,
+            lang: notes.lang,
+            language: notes.language,
             release: notes.release,
-            test_start: dates.test_start.map(|d| d.format("%Y-%m-%d").to_string()),
-            test_start_long: dates.test_start.map(|d| long_date(d, lang)),
+            test_start: test_start.map(|d| d.format("%Y-%m-%d").to_string()),
+            test_start_long: test_start.map(|d| lang::long_date(d, &tag)),
             call,
             scope,
             major: notes.major,
+            customer_email: notes.customer_email,
             blockers: findings
                 .iter()
                 .filter(|f| f.severity == Severity::Blocker)
                 .count(),
             findings,
             fallbacks: notes.fallbacks,
+            not_accepted: notes.not_accepted,
         }
     }
-}
-
-/// The call `days_before` the release date, at `time` for `minutes`.
-#[must_use]
-pub fn call(
-    release_date: NaiveDate,
-    days_before: u32,
-    time: &str,
-    minutes: u32,
-    url: Option<String>,
-    lang: &str,
-) -> Option<Call> {
-    let date = release_date.checked_sub_days(chrono::Days::new(u64::from(days_before)))?;
-    Some(Call {
-        date: date.format("%Y-%m-%d").to_string(),
-        date_long: long_date(date, lang),
-        time: time.to_owned(),
-        duration_minutes: minutes,
-        url,
-    })
 }

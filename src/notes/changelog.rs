@@ -8,7 +8,7 @@ use crate::model::ReleaseId;
 
 use super::Context;
 
-/// The header of a new changelog file.
+/// The header of a new changelog file, in English.
 pub const HEADER: &str = "# Changelog
 
 All notable changes to this project will be documented in this file.
@@ -18,13 +18,40 @@ and this project uses calendar versioning: YYYY.N is the N-th release of year YY
 YYYY.N.P a hotfix on top of it.
 ";
 
-/// The section of one release: `## [2027.1] - 2027-01-12`, then `### Added`,
-/// `### Changed`, `### Fixed` as far as they have entries.
+/// The header of a new changelog file, in German.
+pub const HEADER_DE: &str = "# Changelog
+
+Alle wesentlichen Änderungen an diesem Projekt werden in dieser Datei festgehalten.
+
+Das Format folgt [Keep a Changelog](https://keepachangelog.com/de/1.1.0/), die
+Versionsnummern folgen dem Kalender: JJJJ.N ist die N-te Version des Jahres JJJJ,
+JJJJ.N.P ein Hotfix dazu.
+";
+
+/// The header of a new changelog file in the language `tag` (German for `de-*`,
+/// English otherwise): the whole file is in one language.
+#[must_use]
+pub fn header(tag: &str) -> &'static str {
+    if crate::model::lang::primary(tag) == "de" {
+        HEADER_DE
+    } else {
+        HEADER
+    }
+}
+
+/// The section of one release: `## [2027.1] - 2027-01-12`, then the kinds
+/// (`### Added`, `### Changed`, `### Fixed`, or in German `### Neu`,
+/// `### Verbessert`, `### Behoben`) as far as they have entries — headings and
+/// entries in the context's one language.
 #[must_use]
 pub fn section(ctx: &Context, id: ReleaseId, date: chrono::NaiveDate) -> String {
     let mut out = format!("## [{id}] - {}\n", date.format("%Y-%m-%d"));
     for group in &ctx.sections {
-        out.push_str(&format!("\n### {}\n\n", group.heading));
+        let heading = group
+            .items
+            .first()
+            .map_or(group.heading, |i| i.section.heading_in(&ctx.lang));
+        out.push_str(&format!("\n### {heading}\n\n"));
         for item in &group.items {
             let text = item.text.split_whitespace().collect::<Vec<_>>().join(" ");
             out.push_str(&format!("- {text} ({})\n", item.id));
@@ -429,7 +456,7 @@ fn separator(src: &str, lines: &[Line], at: usize, eol: &str) -> String {
 }
 
 /// Puts `section` (from [`section`]) for release `id` into `existing` changelog
-/// text (none or blank: a new file with [`HEADER`]), reading the file's Markdown
+/// text (none or blank: a new file starting with `header`), reading the file's Markdown
 /// structure (headings in fenced code blocks and HTML comments do not count):
 ///
 /// - the release's own `##` section, if there is one, is replaced, up to the next
@@ -447,13 +474,14 @@ fn separator(src: &str, lines: &[Line], at: usize, eol: &str) -> String {
 #[must_use]
 pub fn splice(
     existing: Option<&str>,
+    header: &str,
     id: ReleaseId,
     section: &str,
     links: Option<&Links>,
 ) -> String {
     let existing = existing.filter(|e| !e.trim().is_empty());
     let is_new = existing.is_none();
-    let mut text = existing.map_or_else(|| HEADER.to_owned(), str::to_owned);
+    let mut text = existing.map_or_else(|| header.to_owned(), str::to_owned);
     let eol = line_ending(&text);
     let label = id.to_string();
     let ours = Version::parse(&label);
@@ -618,7 +646,7 @@ mod tests {
 
     #[test]
     fn new_file_gets_header_and_section() {
-        let out = splice(None, rid("2027.1"), S1, None);
+        let out = splice(None, HEADER, rid("2027.1"), S1, None);
         assert!(out.starts_with("# Changelog\n"));
         assert!(out.ends_with("- One (CR-1)\n"));
     }
@@ -629,10 +657,16 @@ mod tests {
             target: LinkTarget::Forge("https://github.com/acme/portal".into()),
             tag_prefix: "v".into(),
         };
-        let one = splice(None, rid("2027.1"), S1, Some(&links));
-        let two = splice(Some(&one), rid("2027.2"), S2, Some(&links));
-        assert_eq!(splice(Some(&two), rid("2027.2"), S2, Some(&links)), two);
-        assert_eq!(splice(Some(&two), rid("2027.1"), S1, Some(&links)), two);
+        let one = splice(None, HEADER, rid("2027.1"), S1, Some(&links));
+        let two = splice(Some(&one), HEADER, rid("2027.2"), S2, Some(&links));
+        assert_eq!(
+            splice(Some(&two), HEADER, rid("2027.2"), S2, Some(&links)),
+            two
+        );
+        assert_eq!(
+            splice(Some(&two), HEADER, rid("2027.1"), S1, Some(&links)),
+            two
+        );
         let p2 = two.find("## [2027.2]").expect("2027.2");
         let p1 = two.find("## [2027.1]").expect("2027.1");
         assert!(p2 < p1);
@@ -644,7 +678,7 @@ mod tests {
     #[test]
     fn replaces_only_its_own_section() {
         let hand = "# Changelog\n\nHand-written intro.\n\n## [Unreleased]\n\n- something\n\n## [2027.1] - 2027-01-12\n\n### Added\n\n- Old text (CR-1)\n\n## [2026.6] - 2026-11-10\n\n- hand edit\n";
-        let out = splice(Some(hand), rid("2027.1"), S1, None);
+        let out = splice(Some(hand), HEADER, rid("2027.1"), S1, None);
         assert!(out.contains("Hand-written intro."));
         assert!(out.contains("- something\n"));
         assert!(out.contains("- hand edit\n"));
@@ -655,18 +689,18 @@ mod tests {
     #[test]
     fn crlf_files_keep_their_line_endings() {
         let hand = "# Changelog\r\n\r\n## [2026.6] - 2026-11-10\r\n\r\n- old\r\n";
-        let out = splice(Some(hand), rid("2027.1"), S1, None);
+        let out = splice(Some(hand), HEADER, rid("2027.1"), S1, None);
         assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
         assert!(out.starts_with("# Changelog\r\n\r\n## [2027.1] - 2027-01-12\r\n"));
-        assert_eq!(splice(Some(&out), rid("2027.1"), S1, None), out);
+        assert_eq!(splice(Some(&out), HEADER, rid("2027.1"), S1, None), out);
     }
 
     #[test]
     fn hotfixes_sort_above_their_release() {
-        let one = splice(None, rid("2027.1"), S1, None);
+        let one = splice(None, HEADER, rid("2027.1"), S1, None);
         let fix = "## [2027.1.1] - 2027-01-20\n\n### Fixed\n\n- Hot (CR-9)\n";
-        let out = splice(Some(&one), rid("2027.1.1"), fix, None);
-        let two = splice(Some(&out), rid("2027.2"), S2, None);
+        let out = splice(Some(&one), HEADER, rid("2027.1.1"), fix, None);
+        let two = splice(Some(&out), HEADER, rid("2027.2"), S2, None);
         let p2 = two.find("## [2027.2]").expect("2027.2");
         let p11 = two.find("## [2027.1.1]").expect("2027.1.1");
         let p1 = two.find("## [2027.1]").expect("2027.1");

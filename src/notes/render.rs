@@ -64,6 +64,30 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("templates/wiki.en.md.jinja"),
     ),
     (
+        "correction.de.subject.jinja",
+        include_str!("templates/correction.de.subject.jinja"),
+    ),
+    (
+        "correction.en.subject.jinja",
+        include_str!("templates/correction.en.subject.jinja"),
+    ),
+    (
+        "correction.de.txt.jinja",
+        include_str!("templates/correction.de.txt.jinja"),
+    ),
+    (
+        "correction.en.txt.jinja",
+        include_str!("templates/correction.en.txt.jinja"),
+    ),
+    (
+        "correction.de.html.jinja",
+        include_str!("templates/correction.de.html.jinja"),
+    ),
+    (
+        "correction.en.html.jinja",
+        include_str!("templates/correction.en.html.jinja"),
+    ),
+    (
         "agenda.de.md.jinja",
         include_str!("templates/agenda.de.md.jinja"),
     ),
@@ -121,6 +145,20 @@ impl Templates {
     #[must_use]
     pub fn has(&self, name: &str) -> bool {
         self.overrides.contains_key(name) || BUILT_IN.iter().any(|(n, _)| *n == name)
+    }
+
+    /// The template of a kind of document in the language `tag` and a format:
+    /// a workspace's `templates/<kind>.<tag>.<ext>.jinja` for exactly that tag
+    /// (`notes.de-AT.md.jinja`), else the one of its language
+    /// (`notes.de.md.jinja`, overridden or built in). The name of the latter when
+    /// neither exists, for the error.
+    #[must_use]
+    pub fn name_for(&self, kind: &str, tag: &str, ext: &str) -> String {
+        let exact = name(kind, tag, ext);
+        if self.overrides.contains_key(&exact) {
+            return exact;
+        }
+        name(kind, &crate::model::lang::primary(tag), ext)
     }
 
     /// Where the template of this name comes from, for messages.
@@ -220,8 +258,39 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::model::{Id, Impact, Kind, Partner, Release, Request, Status};
-    use crate::notes::{Audience, Context};
+    use crate::model::{Id, Impact, Kind, Partner, Release, Request, Stage, Status};
+    use crate::notes::{Audience, Context, CorrectionContext, Dates, Extras, Input, Product};
+
+    fn input<'a>(
+        release: &'a Release,
+        refs: &'a [&'a Request],
+        date: Option<chrono::NaiveDate>,
+        lang: &'a str,
+        audience: Audience,
+    ) -> Input<'a> {
+        Input {
+            product: Product {
+                name: "Portal".into(),
+                in_text: if lang.starts_with("de") {
+                    "das Portal".into()
+                } else {
+                    "Portal".into()
+                },
+            },
+            release,
+            requests: refs,
+            dates: Dates {
+                release: date,
+                test_since: date.and_then(|d| d.checked_sub_days(chrono::Days::new(21))),
+            },
+            lang,
+            audience,
+            extras: Extras {
+                wiki_url: date.map(|_| "https://wiki.example/2027.1".to_owned()),
+                signature: vec!["Anna Berger".into(), "ACME GmbH".into()],
+            },
+        }
+    }
 
     fn request(id: &str, kind: Kind, impact: Impact) -> Request {
         Request {
@@ -239,6 +308,7 @@ mod tests {
             pin: None,
             reported_at: None,
             source: None,
+            reaction: None,
             scores: BTreeMap::new(),
             text: BTreeMap::from([
                 ("de".into(), format!("Text <{id}> für & mit Ümläuten")),
@@ -247,11 +317,10 @@ mod tests {
         }
     }
 
-    /// Every built-in template renders in strict mode, with and without a date,
-    /// with and without a recipient, for every audience.
+    /// Every built-in template renders in strict mode, in every stage, with and
+    /// without a date, with and without a recipient, for every audience.
     #[test]
     fn every_built_in_template_renders() {
-        let release = Release::new("2027.1".parse().expect("release id"));
         let reqs = [
             request("CR-1", Kind::Feature, Impact::Major),
             request("CR-2", Kind::Improvement, Impact::Minor),
@@ -261,30 +330,67 @@ mod tests {
         let partner = Partner {
             id: "acme".into(),
             name: "ACME & Söhne".into(),
+            short_name: Some("ACME".into()),
             language: Some("de".into()),
             email: Some("it@acme.example".into()),
+            salutation: Some("Sehr geehrte Frau Berger,".into()),
             trainings_booked: 0,
         };
         let t = Templates::built_in();
-        for (name, _) in BUILT_IN.iter().filter(|(n, _)| !n.starts_with("agenda.")) {
-            let lang = name.split('.').nth(1).expect("lang");
-            for date in [None, chrono::NaiveDate::from_ymd_opt(2027, 1, 12)] {
-                for audience in [Audience::All, Audience::Customers, Audience::Wiki] {
-                    let ctx = Context::build("Portal", &release, &refs, date, lang, audience);
-                    let out = t.render(name, &ctx).expect("renders");
-                    assert!(!out.trim().is_empty(), "{name}");
-                    let ctx = ctx.for_recipient(Some(&partner), "it@acme.example");
-                    t.render(name, &ctx).expect("renders for a recipient");
+        for id in ["2027.1", "2027.1.1"] {
+            for stage in [
+                Stage::Planned,
+                Stage::Development,
+                Stage::Test,
+                Stage::Production,
+                Stage::Cancelled,
+            ] {
+                let mut release = Release::new(id.parse().expect("release id"));
+                release.stage = stage;
+                for (name, _) in BUILT_IN.iter().filter(|(n, _)| !n.starts_with("agenda.")) {
+                    let lang = name.split('.').nth(1).expect("lang");
+                    for date in [None, chrono::NaiveDate::from_ymd_opt(2027, 1, 12)] {
+                        for audience in [Audience::All, Audience::Customers, Audience::Wiki] {
+                            let ctx = Context::build(input(&release, &refs, date, lang, audience));
+                            if name.starts_with("correction.") {
+                                let c = CorrectionContext::build(
+                                    ctx.for_recipient(Some(&partner), "it@acme.example"),
+                                    &refs[..1],
+                                    &refs[1..],
+                                    chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("day"),
+                                );
+                                t.render(name, &c).expect("renders a correction");
+                                continue;
+                            }
+                            let out = t.render(name, &ctx).expect("renders");
+                            assert!(!out.trim().is_empty(), "{name}");
+                            let ctx = ctx.for_recipient(Some(&partner), "it@acme.example");
+                            t.render(name, &ctx).expect("renders for a recipient");
+                        }
+                    }
                 }
             }
         }
     }
 
     #[test]
+    fn templates_follow_the_language_tag() {
+        let t = Templates::with_overrides(BTreeMap::from([(
+            "notes.de-AT.md.jinja".to_owned(),
+            "AT".to_owned(),
+        )]));
+        assert_eq!(t.name_for("notes", "de-AT", "md"), "notes.de-AT.md.jinja");
+        assert_eq!(t.name_for("notes", "de-DE", "md"), "notes.de.md.jinja");
+        assert_eq!(t.name_for("mail", "en-GB", "txt"), "mail.en.txt.jinja");
+        assert_eq!(t.name_for("notes", "fr-CA", "md"), "notes.fr.md.jinja");
+    }
+
+    #[test]
     fn agenda_templates_render_with_and_without_call_and_findings() {
+        use crate::model::calendar::CoordinationCall;
         use crate::model::dates::Timestamp;
         use crate::model::{Finding, Partners, Severity};
-        use crate::notes::agenda::{self, AgendaContext, AgendaDates};
+        use crate::notes::agenda::{self, AgendaContext};
         let mut release = Release::new("2027.1".parse().expect("release id"));
         let reqs = [
             request("CR-1", Kind::Feature, Impact::Major),
@@ -295,13 +401,10 @@ mod tests {
         let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 12);
         for lang in ["de", "en"] {
             let empty = AgendaContext::build(
-                "Portal",
-                &release,
-                &[],
+                input(&release, &[], None, lang, Audience::All),
                 &Partners::default(),
-                AgendaDates::default(),
                 None,
-                lang,
+                None,
             );
             t.render(&name("agenda", lang, "md"), &empty)
                 .expect("empty agenda");
@@ -316,24 +419,40 @@ mod tests {
             resolved_at: None,
             request: Some("CR-1".into()),
         });
-        for lang in ["de", "en"] {
-            let call = agenda::call(day.expect("day"), 7, "10:00", 60, None, lang);
+        let start = chrono::DateTime::parse_from_rfc3339("2027-01-05T10:00:00+01:00").expect("ts");
+        let c = CoordinationCall {
+            release: "2027.1".parse().expect("id"),
+            date: chrono::NaiveDate::from_ymd_opt(2027, 1, 5).expect("day"),
+            time: "10:00".into(),
+            timezone: "Europe/Vienna".into(),
+            start,
+            end: start + chrono::Duration::minutes(60),
+            duration_minutes: 60,
+            url: None,
+            languages: Vec::new(),
+        };
+        for (lang, when) in [
+            (
+                "de-AT",
+                "Termin: Dienstag, 5. Jänner 2027, 10:00–11:00 CET (Wien)",
+            ),
+            (
+                "en",
+                "When: Tuesday, 5 January 2027, 10:00–11:00 CET (Vienna)",
+            ),
+        ] {
             let ctx = AgendaContext::build(
-                "Portal",
-                &release,
-                &refs,
+                input(&release, &refs, day, lang, Audience::All),
                 &Partners::default(),
-                AgendaDates {
-                    release: day,
-                    test_start: None,
-                },
-                call,
-                lang,
+                None,
+                Some(agenda::call(&c, lang)),
             );
-            let out = t.render(&name("agenda", lang, "md"), &ctx).expect("agenda");
+            let out = t
+                .render(&t.name_for("agenda", lang, "md"), &ctx)
+                .expect("agenda");
             assert!(out.contains("Broken | pipe"), "{out}");
             assert!(out.contains("Text <CR-1>"), "{out}");
-            assert!(out.contains("2027"), "{out}");
+            assert!(out.contains(when), "{out}");
             assert_eq!(ctx.blockers, 1);
         }
     }
@@ -343,7 +462,7 @@ mod tests {
         let release = Release::new("2027.1".parse().expect("release id"));
         let reqs = [request("CR-1", Kind::Feature, Impact::Major)];
         let refs: Vec<&Request> = reqs.iter().collect();
-        let ctx = Context::build("Portal", &release, &refs, None, "en", Audience::All);
+        let ctx = Context::build(input(&release, &refs, None, "en", Audience::All));
         let t = Templates::built_in();
         let html = t.render("notes.en.html.jinja", &ctx).expect("html");
         assert!(html.contains("Text &lt;CR-1&gt; in English"), "{html}");

@@ -235,6 +235,7 @@ pub fn apply(tx: &mut Transaction, ctx: &Context, a: Advance) -> Result<Advanced
         removed: Vec::new(),
         deployed: a.deployed,
         signoff: a.signoff,
+        accepted: Vec::new(),
     };
     doc.push_history(&entry)?;
     Ok(Advanced {
@@ -244,4 +245,87 @@ pub fn apply(tx: &mut Transaction, ctx: &Context, a: Advance) -> Result<Advanced
         at: entry.at,
         by: entry.by,
     })
+}
+
+/// The JSON of `gate deploy`.
+#[derive(Debug, Serialize)]
+pub struct Deployed {
+    pub release: ReleaseId,
+    pub deployed: String,
+    /// The build it replaced on the test mirror.
+    pub previous: Option<String>,
+    /// When the test phase started: unchanged by a new build.
+    pub test_started_at: Option<Timestamp>,
+    pub at: Timestamp,
+    pub by: String,
+    /// False when this build was recorded already (nothing changed).
+    pub changed: bool,
+}
+
+/// Records a new build on the test mirror during the test phase: `deployed` and a
+/// history entry (test → test); the test clock (`test_started_at`) keeps running.
+///
+/// # Errors
+/// When the release is not in test, or `deployed` is empty.
+pub fn deploy(
+    tx: &mut Transaction,
+    ctx: &Context,
+    id: ReleaseId,
+    deployed: &str,
+    note: Option<&str>,
+) -> Result<Deployed> {
+    let deployed = deployed.trim();
+    if deployed.is_empty() {
+        return Err(invalid(
+            "--deployed is empty",
+            "pass the build, e.g. --deployed v2027.1-rc2",
+        ));
+    }
+    let rel = tx.workspace().release(id)?;
+    if rel.stage != Stage::Test {
+        let hint = match rel.stage {
+            Stage::Development => format!(
+                "the first build enters test with `zyklus gate advance {id} --deployed REF`"
+            ),
+            _ => "`gate deploy` records a new build during the test phase only".to_owned(),
+        };
+        return Err(refused(
+            format!("{id} is in {}, not in test", rel.stage),
+            hint,
+        ));
+    }
+    let previous = rel.deployed.clone();
+    let test_started_at = crate::model::facts::entered_test(rel);
+    let mut out = Deployed {
+        release: id,
+        deployed: deployed.to_owned(),
+        previous: previous.clone(),
+        test_started_at,
+        at: Timestamp(ctx.now),
+        by: ctx.actor.clone(),
+        changed: previous.as_deref() != Some(deployed),
+    };
+    if !out.changed {
+        return Ok(out);
+    }
+    let entry = HistoryEntry {
+        from: Stage::Test,
+        to: Stage::Test,
+        at: out.at,
+        by: out.by.clone(),
+        note: note.map(str::trim).unwrap_or_default().to_owned(),
+        forced: false,
+        reason: String::new(),
+        checks: Vec::new(),
+        added: Vec::new(),
+        removed: Vec::new(),
+        accepted: Vec::new(),
+        deployed: Some(deployed.to_owned()),
+        signoff: None,
+    };
+    let mut doc = tx.release(id)?;
+    doc.set("deployed", value(deployed));
+    doc.push_history(&entry)?;
+    out.changed = true;
+    Ok(out)
 }

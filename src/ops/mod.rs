@@ -11,11 +11,26 @@
 //! `training`, `notes`, `changelog`, `announce`, `agenda`, `calendar`, `score`,
 //! `sla`, `init`.
 
+pub mod agenda;
+pub mod announce;
+pub mod board;
+pub mod calendar;
+pub mod changelog;
 pub mod finding;
 pub mod gate;
 pub mod hotfix;
+pub mod import;
+pub mod init;
+pub mod notes;
+pub mod partner;
+pub mod plan;
+pub mod request;
 pub mod scope;
+pub mod score;
+pub mod sla;
 pub mod status;
+pub mod training;
+pub mod validate;
 
 use chrono::{DateTime, FixedOffset};
 
@@ -24,4 +39,34 @@ use chrono::{DateTime, FixedOffset};
 pub struct Context {
     pub now: DateTime<FixedOffset>,
     pub actor: String,
+}
+
+/// `x` rounded to `decimals` places, for reports: a number no more precise than
+/// its input can express (`1008.35`, not `1008.3500000000003`), and never `-0`.
+#[must_use]
+pub fn rounded(x: f64, decimals: i32) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    let f = 10_f64.powi(decimals);
+    let r = (x * f).round() / f;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rounded;
+
+    #[test]
+    fn report_numbers_are_rounded() {
+        assert_eq!(rounded(1_008.350_000_000_000_3, 2).to_string(), "1008.35");
+        assert_eq!(rounded(1.738_868_227_962_616_2, 2).to_string(), "1.74");
+        assert_eq!(rounded(-0.001, 2).to_string(), "0");
+        assert_eq!(rounded(0.9, 2).to_string(), "0.9");
+        assert!(rounded(f64::NAN, 2).is_nan());
+    }
 }

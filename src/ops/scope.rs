@@ -147,6 +147,7 @@ pub fn change(
         },
         deployed: None,
         signoff: None,
+        accepted: Vec::new(),
     })?;
     Ok(ScopeChange {
         release: id,
@@ -155,5 +156,84 @@ pub fn change(
         reason: reason.map(str::to_owned),
         load,
         capacity,
+    })
+}
+
+/// The JSON of `release accept`.
+#[derive(Debug, Serialize)]
+pub struct Accepted {
+    pub release: ReleaseId,
+    /// The requests this accepted (they were open).
+    pub accepted: Vec<Id>,
+    /// Requests of the scope that were accepted or done already.
+    pub unchanged: Vec<Id>,
+}
+
+/// Accepts every open request in the scope of release `id` in one step, with one
+/// history entry that lists them: what `plan` put into the next release passes
+/// its `scope_accepted` gate without one `request set` per request.
+///
+/// # Errors
+/// When the release is in production or cancelled, its scope names an unknown
+/// request, or holds a rejected one (take it out first).
+pub fn accept(tx: &mut Transaction, ctx: &Context, id: ReleaseId) -> Result<Accepted> {
+    let ws = tx.workspace();
+    let rel = ws.release(id)?;
+    if matches!(rel.stage, Stage::Production | Stage::Cancelled) {
+        return Err(refused(
+            format!("{id} is in {}; its scope is settled", rel.stage),
+            format!("see `zyklus release show {id}`"),
+        ));
+    }
+    let mut accepted = Vec::new();
+    let mut unchanged = Vec::new();
+    for cr in &rel.scope {
+        let r = ws.request(cr)?;
+        match r.status {
+            Status::Open => accepted.push(r.id.clone()),
+            Status::Accepted | Status::Done => unchanged.push(r.id.clone()),
+            Status::Rejected => {
+                return Err(refused(
+                    format!("{} in the scope of {id} is rejected", r.id),
+                    format!(
+                        "take it out first: `zyklus release remove {id} {} --reason …`, or accept it alone with `zyklus request set {} --status accepted`",
+                        r.id, r.id
+                    ),
+                ))
+            }
+        }
+    }
+    if rel.scope.is_empty() {
+        return Err(refused(
+            format!("the scope of {id} is empty; nothing to accept"),
+            "plan it first (`zyklus plan`) or add requests with `zyklus release add`",
+        ));
+    }
+    let stage = rel.stage;
+    for cr in &accepted {
+        tx.request(cr)?
+            .put("status", Some(toml_edit::value(Status::Accepted.as_str())));
+    }
+    if !accepted.is_empty() {
+        tx.release(id)?.push_history(&HistoryEntry {
+            from: stage,
+            to: stage,
+            at: Timestamp(ctx.now),
+            by: ctx.actor.clone(),
+            note: String::new(),
+            forced: false,
+            reason: String::new(),
+            checks: Vec::new(),
+            added: Vec::new(),
+            removed: Vec::new(),
+            accepted: accepted.iter().map(ToString::to_string).collect(),
+            deployed: None,
+            signoff: None,
+        })?;
+    }
+    Ok(Accepted {
+        release: id,
+        accepted,
+        unchanged,
     })
 }

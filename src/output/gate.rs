@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::Report;
 use crate::gates::GateReport;
-use crate::ops::gate::Advanced;
+use crate::ops::gate::{Advanced, Deployed};
 use crate::ui::{Paint, Style};
 
 fn mark(passed: bool, paint: &Paint) -> String {
@@ -64,5 +64,35 @@ impl Report for Advanced {
             self.report.to,
             if self.forced { " (forced)" } else { "" }
         )
+    }
+}
+
+impl Deployed {
+    /// The status line of `gate deploy`.
+    #[must_use]
+    pub fn message(&self) -> String {
+        if !self.changed {
+            return format!(
+                "{} is deployed to the test mirror already; nothing changed",
+                self.deployed
+            );
+        }
+        let since = self.test_started_at.map_or_else(String::new, |t| {
+            format!("; the test phase still counts from {}", t.0.date_naive())
+        });
+        format!(
+            "{}: {} deployed to the test mirror{}{since}",
+            self.release,
+            self.deployed,
+            self.previous
+                .as_deref()
+                .map_or_else(String::new, |p| format!(" (was {p})")),
+        )
+    }
+}
+
+impl Report for Deployed {
+    fn render(&self, w: &mut dyn Write, _paint: &Paint) -> io::Result<()> {
+        writeln!(w, "{}", self.message())
     }
 }

@@ -3,12 +3,25 @@
 //! themselves, so tests render into a `Vec<u8>`; the [`Shell`] is the one owner of
 //! stdout and stderr, and [`term`] keeps workspace text from driving the terminal.
 
+pub mod announce;
+pub mod board;
+pub mod calendar;
+pub mod changelog;
 pub mod diag;
 pub mod finding;
 pub mod gate;
+pub mod import;
+pub mod init;
+pub mod partner;
+pub mod plan;
+pub mod request;
+pub mod score;
 pub mod shell;
+pub mod sla;
 pub mod status;
 pub mod term;
+pub mod training;
+pub mod validate;
 
 pub use shell::Shell;
 
@@ -77,6 +90,14 @@ impl<T: Report> ReportDyn for T {
     fn render_dyn(&self, w: &mut dyn Write, paint: &Paint) -> io::Result<()> {
         self.render(w, paint)
     }
+}
+
+/// `value` as pretty JSON, for documents that are JSON (`notes --context`).
+///
+/// # Errors
+/// When serialisation fails.
+pub fn pretty_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
+    Ok(serde_json::to_string_pretty(value)?)
 }
 
 /// A table in the house style: condensed UTF-8 borders, header row, wrapped to the

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::{bar, table, write_table, Report};
-use crate::ops::scope::ScopeChange;
+use crate::ops::scope::{Accepted, ScopeChange};
 use crate::ops::status::{ReleaseList, ReleaseView};
 use crate::ui::{Paint, Style};
 
@@ -116,7 +116,13 @@ impl Report for ReleaseView<'_> {
                     if !h.removed.is_empty() {
                         parts.push(format!("removed {}", h.removed.join(", ")));
                     }
-                    format!("scope: {}", parts.join("; "))
+                    if !h.accepted.is_empty() {
+                        parts.push(format!("accepted {}", h.accepted.join(", ")));
+                    }
+                    match &h.deployed {
+                        Some(d) if parts.is_empty() => format!("deployed {d}"),
+                        _ => format!("scope: {}", parts.join("; ")),
+                    }
                 } else {
                     format!("{} → {}", h.from, h.to)
                 };
@@ -152,5 +158,36 @@ impl Report for ScopeChange {
             self.load,
             self.capacity
         )
+    }
+}
+
+impl Accepted {
+    /// The status line of `release accept`.
+    #[must_use]
+    pub fn message(&self) -> String {
+        let ids = |v: &[crate::model::Id]| {
+            v.iter()
+                .map(crate::model::Id::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if self.accepted.is_empty() {
+            format!(
+                "every request in the scope of {} is accepted already; nothing changed",
+                self.release
+            )
+        } else {
+            format!(
+                "accepted {} in the scope of {}",
+                ids(&self.accepted),
+                self.release
+            )
+        }
+    }
+}
+
+impl Report for Accepted {
+    fn render(&self, w: &mut dyn Write, _paint: &Paint) -> io::Result<()> {
+        writeln!(w, "{}", self.message())
     }
 }

@@ -178,14 +178,15 @@ impl ReleaseDoc<'_> {
     }
 
     /// Replaces the scope, in the layout the file uses: one id per line (as
-    /// `plan` writes it), or on one line when the file has it so.
+    /// `plan` writes it), or on one line when the file has a non-empty scope so
+    /// (an empty `[]` has no layout to keep).
     pub fn set_scope<S: AsRef<str>>(&mut self, ids: &[S]) {
         let one_line = self
             .0
             .doc
             .get("scope")
             .and_then(Item::as_array)
-            .is_some_and(|a| !a.to_string().contains('\n'));
+            .is_some_and(|a| !a.is_empty() && !a.to_string().contains('\n'));
         if one_line {
             self.0.set("scope", edit::string_array(ids));
         } else {
@@ -221,6 +222,9 @@ impl ReleaseDoc<'_> {
         }
         if !e.removed.is_empty() {
             t["removed"] = edit::string_array(&e.removed);
+        }
+        if !e.accepted.is_empty() {
+            t["accepted"] = edit::string_array(&e.accepted);
         }
         if !e.checks.is_empty() {
             let mut a = Array::new();
@@ -300,6 +304,12 @@ impl ReleaseDoc<'_> {
         t["at"] = edit::timestamp(s.at.0)?;
         if !s.message_id.is_empty() {
             t["message_id"] = value(s.message_id.clone());
+        }
+        if !s.scope.is_empty() {
+            t["scope"] = edit::string_array(&s.scope);
+        }
+        if s.correction {
+            t["correction"] = value(true);
         }
         self.0.push_table("sent", t)
     }

@@ -554,66 +554,15 @@ fn recover_journal(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(done)
 }
 
-/// Whether `path` is a file of a workspace — `zyklus.toml`, `partners.toml`, the
-/// lock or the journal beside a `zyklus.toml`, or a `*.toml` in its `requests/`,
-/// `releases/` or `trainings/` — after following symbolic links.
-fn is_workspace_file(path: &Path) -> bool {
-    let Ok(abs) = std::path::absolute(path) else {
-        return false;
-    };
-    let real = fs::canonicalize(&abs).unwrap_or_else(|_| {
-        // A new file: its directory's real path.
-        match (abs.parent(), abs.file_name()) {
-            (Some(dir), Some(name)) => fs::canonicalize(dir).map_or(abs.clone(), |d| d.join(name)),
-            _ => abs.clone(),
-        }
-    });
-    let is_root = |d: &Path| d.join(super::CONFIG_FILE).is_file();
-    let (Some(dir), Some(name)) = (real.parent(), real.file_name()) else {
-        return false;
-    };
-    let name = name.to_string_lossy();
-    if is_root(dir)
-        && [
-            super::CONFIG_FILE,
-            super::PARTNERS_FILE,
-            LOCK_FILE,
-            JOURNAL_FILE,
-        ]
-        .contains(&name.as_ref())
-    {
-        return true;
-    }
-    let data_dir = dir.file_name().is_some_and(|d| {
-        [
-            super::REQUESTS_DIR,
-            super::RELEASES_DIR,
-            super::TRAININGS_DIR,
-        ]
-        .iter()
-        .any(|w| d == *w)
-    });
-    data_dir && name.ends_with(".toml") && dir.parent().is_some_and(is_root)
-}
-
 /// Writes one file outside the workspace (an export: .ics, .eml, HTML, a
 /// changelog) atomically: temporary file, sync, rename. An existing file keeps
-/// its mode; a new one gets the umask's default. It never replaces a workspace
-/// file (`calendar --ics zyklus.toml`).
+/// its mode; a new one gets the umask's default. (Callers check with
+/// [`super::exports`] that it is no workspace file.)
 ///
 /// # Errors
-/// When `path` is a workspace file or not a regular file, or the file cannot be
-/// written; the old file then stays as it was.
+/// When `path` is not a regular file, or the file cannot be written; the old
+/// file then stays as it was.
 pub fn write_atomic(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
-    if is_workspace_file(path) {
-        return Err(crate::error::refused(
-            format!(
-                "{} is a file of a zyklus workspace; an export never replaces one",
-                path.display()
-            ),
-            "write the export to another file name or directory",
-        ));
-    }
     require_regular(path)?;
     let tmp = stage_file(path, contents.as_ref(), 0)?;
     if let Err(e) = fs::rename(&tmp, path) {
@@ -782,38 +731,6 @@ mod tests {
         assert!(lock_file(dir.path(), Duration::ZERO).is_err());
         drop(outer);
         lock_file(dir.path(), Duration::ZERO).expect("released with the outer guard");
-    }
-
-    #[test]
-    fn exports_never_replace_workspace_files() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path();
-        fs::write(root.join("zyklus.toml"), "[workspace]\nname = \"x\"\n").expect("write");
-        fs::create_dir(root.join("requests")).expect("dir");
-        fs::create_dir(root.join("releases")).expect("dir");
-        fs::write(root.join("requests/CR-1.toml"), "title = \"t\"\n").expect("write");
-        for rel in [
-            "zyklus.toml",
-            "partners.toml",
-            ".zyklus.lock",
-            "requests/CR-1.toml",
-            "requests/CR-2.toml",
-            "releases/../requests/CR-1.toml",
-        ] {
-            assert!(write_atomic(&root.join(rel), "x").is_err(), "{rel}");
-        }
-        assert_eq!(
-            fs::read_to_string(root.join("requests/CR-1.toml")).expect("read"),
-            "title = \"t\"\n"
-        );
-        write_atomic(&root.join("cal.ics"), "ok").expect("an export beside them");
-        write_atomic(&root.join("requests/notes.md"), "ok").expect("not a workspace file");
-        #[cfg(unix)]
-        {
-            std::os::unix::fs::symlink(root.join("zyklus.toml"), root.join("link.ics"))
-                .expect("symlink");
-            assert!(write_atomic(&root.join("link.ics"), "x").is_err());
-        }
     }
 
     #[test]

@@ -100,7 +100,8 @@ impl Sink<'_> {
 }
 
 /// Whether a string may span lines: the customer texts of a request (`text.de`),
-/// a finding's `text`, and the `note`, `reason` and `detail` of a history entry.
+/// a finding's `text`, the `note`, `reason` and `detail` of a history entry, and
+/// the e-mail signature of a language (`[announce] signature.de`).
 /// Everything else — titles, names, ids, e-mail addresses, references — is one
 /// line.
 fn may_span_lines(keys: &[String]) -> bool {
@@ -108,7 +109,7 @@ fn may_span_lines(keys: &[String]) -> bool {
     matches!(
         keys.last().map(String::as_str),
         Some("text" | "note" | "reason" | "detail")
-    ) || (n >= 2 && keys[n - 2] == "text")
+    ) || (n >= 2 && matches!(keys[n - 2].as_str(), "text" | "signature"))
 }
 
 /// Whether `s` holds no control character at all (tab included).
@@ -348,9 +349,18 @@ fn parse<T: DeserializeOwned>(sink: &mut Sink<'_>, what: &str) -> Option<T> {
 /// can validate the workspace it is about to write before writing it.
 pub type Overlay = HashMap<PathBuf, Vec<u8>>;
 
-fn read(path: &Path, rel: &Path, diags: &mut Vec<Diagnostic>, overlay: &Overlay) -> Option<String> {
-    let bytes = match overlay.get(path) {
+/// Where the loader reads: the overlay first, then (unless `disk` is false) the
+/// files on disk.
+#[derive(Clone, Copy)]
+struct Files<'a> {
+    overlay: &'a Overlay,
+    disk: bool,
+}
+
+fn read(path: &Path, rel: &Path, diags: &mut Vec<Diagnostic>, files: Files) -> Option<String> {
+    let bytes = match files.overlay.get(path) {
         Some(b) => Ok(b.clone()),
+        None if !files.disk => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
         None => match fs::metadata(path) {
             // Never open a FIFO (it would block) or a device; say what it is instead.
             Ok(m) if !m.is_file() => {
@@ -403,9 +413,14 @@ fn read(path: &Path, rel: &Path, diags: &mut Vec<Diagnostic>, overlay: &Overlay)
 
 /// The `*.toml` files of a directory (and of the overlay), sorted; missing
 /// directory = none.
-fn toml_files(dir: &Path, overlay: &Overlay) -> std::io::Result<Vec<PathBuf>> {
+fn toml_files(dir: &Path, from: Files) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    match fs::read_dir(dir) {
+    let listing = if from.disk {
+        fs::read_dir(dir)
+    } else {
+        Err(std::io::ErrorKind::NotFound.into())
+    };
+    match listing {
         Ok(entries) => {
             for e in entries {
                 let p = e?.path();
@@ -419,10 +434,11 @@ fn toml_files(dir: &Path, overlay: &Overlay) -> std::io::Result<Vec<PathBuf>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
     }
-    for p in overlay.keys() {
+    let listed: std::collections::HashSet<PathBuf> = files.iter().cloned().collect();
+    for p in from.overlay.keys() {
         if p.parent() == Some(dir)
             && p.extension().is_some_and(|x| x == "toml")
-            && !files.contains(p)
+            && !listed.contains(p)
         {
             files.push(p.clone());
         }
@@ -443,16 +459,16 @@ struct SourceFile {
 fn read_dir_files(
     root: &Path,
     dir: &str,
-    overlay: &Overlay,
+    files: Files,
     diags: &mut Vec<Diagnostic>,
 ) -> anyhow::Result<Vec<SourceFile>> {
     let abs = root.join(dir);
     let paths =
-        toml_files(&abs, overlay).map_err(|e| anyhow::anyhow!("listing {}: {e}", abs.display()))?;
+        toml_files(&abs, files).map_err(|e| anyhow::anyhow!("listing {}: {e}", abs.display()))?;
     let mut out = Vec::with_capacity(paths.len());
     for path in paths {
         let rel = Path::new(dir).join(path.file_name().unwrap_or_default());
-        let Some(src) = read(&path, &rel, diags, overlay) else {
+        let Some(src) = read(&path, &rel, diags, files) else {
             continue;
         };
         let stem = path
@@ -506,11 +522,11 @@ pub fn validate_config(config: &Config) -> Vec<Problem> {
         );
     }
     for (i, l) in config.workspace.languages.iter().enumerate() {
-        if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
+        if let Err(e) = crate::model::lang::check(l) {
             bad(
                 &format!("workspace.languages[{i}]"),
-                format!("`{l}` is not a two-letter language code"),
-                "use ISO 639-1 codes such as \"de\" or \"en\"",
+                e,
+                "use language tags such as \"de\", \"de-AT\", \"en\" or \"en-GB\"",
             );
         }
     }
@@ -594,6 +610,7 @@ pub fn validate_config(config: &Config) -> Vec<Problem> {
             ));
         }
     }
+    owned.extend(crate::notes::config_problems(config));
     for p in owned {
         if !out.iter().any(|(k, _, _)| *k == p.0) {
             out.push(p);
@@ -623,12 +640,39 @@ pub fn load(root: &Path) -> anyhow::Result<Loaded> {
 /// # Errors
 /// As [`load`].
 pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
+    load_from(
+        root,
+        Files {
+            overlay,
+            disk: true,
+        },
+    )
+}
+
+/// [`load`] entirely from memory: `files` (absolute paths below `root`, e.g. a
+/// workspace as it was at a git revision) are the only files there are; nothing
+/// is read from disk.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_files(root: &Path, files: &Overlay) -> anyhow::Result<Loaded> {
+    load_from(
+        root,
+        Files {
+            overlay: files,
+            disk: false,
+        },
+    )
+}
+
+fn load_from(root: &Path, files: Files) -> anyhow::Result<Loaded> {
+    let overlay = files.overlay;
     let mut diags = Vec::new();
 
     // zyklus.toml
     let config_path = root.join(CONFIG_FILE);
     let config_rel = PathBuf::from(CONFIG_FILE);
-    let config_src = read(&config_path, &config_rel, &mut diags, overlay).unwrap_or_default();
+    let config_src = read(&config_path, &config_rel, &mut diags, files).unwrap_or_default();
     let config_source = Source::parse(config_src);
     let config: Option<Config> = {
         let mut sink = Sink {
@@ -652,17 +696,19 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
     // partners.toml
     let partners_path = root.join(PARTNERS_FILE);
     let partners_rel = PathBuf::from(PARTNERS_FILE);
-    let partners_src =
-        if fs::symlink_metadata(&partners_path).is_ok() || overlay.contains_key(&partners_path) {
-            read(&partners_path, &partners_rel, &mut diags, overlay).map(Source::parse)
-        } else {
-            None
-        };
+    let partners_src = if (files.disk && fs::symlink_metadata(&partners_path).is_ok())
+        || overlay.contains_key(&partners_path)
+    {
+        read(&partners_path, &partners_rel, &mut diags, files).map(Source::parse)
+    } else {
+        None
+    };
     // Whether the partners are known: partners.toml is absent (no partners) or
     // was read and parsed. When it is broken, references to partners are not
     // checked, so that its one error does not turn into one per reference.
-    let mut partners_known =
-        partners_src.is_some() || fs::symlink_metadata(&partners_path).is_err();
+    let mut partners_known = partners_src.is_some()
+        || !((files.disk && fs::symlink_metadata(&partners_path).is_ok())
+            || overlay.contains_key(&partners_path));
     let partners: Partners = match &partners_src {
         Some(source) => {
             let mut sink = Sink {
@@ -682,7 +728,7 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
     let mut requests = BTreeMap::new();
     let mut request_src: HashMap<Id, (PathBuf, Source)> = HashMap::new();
     let mut lowercase: HashMap<String, Id> = HashMap::new();
-    for SourceFile { rel, src, stem } in read_dir_files(root, REQUESTS_DIR, overlay, &mut diags)? {
+    for SourceFile { rel, src, stem } in read_dir_files(root, REQUESTS_DIR, files, &mut diags)? {
         let source = Source::parse(src);
         let mut sink = Sink {
             diags: &mut diags,
@@ -713,7 +759,7 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
     // releases/*.toml
     let mut releases = BTreeMap::new();
     let mut release_src = Vec::new();
-    for SourceFile { rel, src, stem } in read_dir_files(root, RELEASES_DIR, overlay, &mut diags)? {
+    for SourceFile { rel, src, stem } in read_dir_files(root, RELEASES_DIR, files, &mut diags)? {
         let source = Source::parse(src);
         let mut sink = Sink {
             diags: &mut diags,
@@ -762,7 +808,7 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> anyhow::Result<Loaded> {
         releases.insert(release.id, release);
     }
 
-    let trainings = load_trainings(root, overlay, &partners, partners_known, &mut diags)?;
+    let trainings = load_trainings(root, files, &partners, partners_known, &mut diags)?;
 
     let Some(config) = config else {
         return Err(Invalid(sorted(diags)).into());
@@ -971,6 +1017,7 @@ fn convert_request(
         pin,
         reported_at: f.reported_at,
         source,
+        reaction: crate::model::request::Reaction::from_file(f.reacted_at, f.reaction_note),
         scores: f.scores,
         text: f.text,
     }
@@ -1013,13 +1060,13 @@ fn missing_scores(
 /// partner exists; a partner past its booked quota (without `extra`) is a warning.
 fn load_trainings(
     root: &Path,
-    overlay: &Overlay,
+    files: Files,
     partners: &Partners,
     partners_known: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> anyhow::Result<BTreeMap<i32, Vec<crate::model::Training>>> {
     let mut out = BTreeMap::new();
-    for SourceFile { rel, src, stem } in read_dir_files(root, TRAININGS_DIR, overlay, diags)? {
+    for SourceFile { rel, src, stem } in read_dir_files(root, TRAININGS_DIR, files, diags)? {
         let source = Source::parse(src);
         let mut sink = Sink {
             diags,
@@ -1167,7 +1214,7 @@ fn cross_check(
             }
         }
         for lang in req.text.keys() {
-            if !config.workspace.languages.contains(lang) {
+            if crate::model::lang::resolve(lang, &config.workspace.languages).is_none() {
                 sink.key(
                     Level::Warning,
                     &top("text").key(lang),
@@ -1219,8 +1266,13 @@ fn cross_check(
                     "give each partner its own id",
                 );
             }
+            for (key, message, hint) in p.field_problems() {
+                sink.value(Level::Error, &entry.clone().key(key), message, &hint);
+            }
             if let Some(lang) = &p.language {
-                if !config.workspace.languages.contains(lang) {
+                if crate::model::lang::check(lang).is_ok()
+                    && crate::model::lang::resolve(lang, &config.workspace.languages).is_none()
+                {
                     sink.value(Level::Warning, &entry.clone().key("language"), format!("partner `{}` speaks `{lang}`, which is not a workspace language; mail goes out in {}", p.id, config.workspace.languages.first().map_or("the default", String::as_str)), "add the language to [workspace] languages");
                 }
             }

@@ -7,6 +7,7 @@
 
 pub mod doc;
 pub mod edit;
+pub mod exports;
 pub mod fsio;
 mod load;
 pub mod source;
@@ -20,7 +21,8 @@ use anyhow::Result;
 use crate::error::Diagnostic;
 use crate::model::{Config, Id, Partners, Release, ReleaseId, Request, Training};
 
-pub use load::{load, load_with, validate_config, Overlay};
+pub use exports::is_workspace_file;
+pub use load::{load, load_files, load_with, validate_config, Overlay};
 pub use tx::{Committed, Transaction};
 
 /// The configuration file's name.

@@ -186,6 +186,36 @@ impl Transaction {
         self.loaded.check_changes(&self.changes())
     }
 
+    /// Commits what is staged so far and keeps the lock, for an operation that
+    /// must write down each step as soon as it happened (`announce --send`
+    /// records every delivered e-mail before the next one goes out). The
+    /// workspace is the committed one afterwards; later edits start from it.
+    ///
+    /// # Errors
+    /// As [`Self::commit`]; then nothing staged since the last checkpoint was written.
+    pub fn checkpoint(&mut self) -> Result<Committed> {
+        let changes = self.changes();
+        if changes.is_empty() {
+            return Ok(Committed {
+                written: Vec::new(),
+            });
+        }
+        let loaded = self.loaded.check_changes(&changes)?;
+        let written = changes.commit(&self.root, self.fault)?;
+        self.loaded = loaded;
+        self.docs.clear();
+        Ok(Committed {
+            written: written
+                .into_iter()
+                .map(|p| {
+                    p.strip_prefix(&self.root)
+                        .map(Path::to_path_buf)
+                        .unwrap_or(p)
+                })
+                .collect(),
+        })
+    }
+
     /// Validates, then writes every changed file as one crash-safe commit.
     ///
     /// # Errors

@@ -96,9 +96,11 @@ fn the_year_of_the_example() {
     assert_eq!(first["stage"], Value::Null);
     assert_eq!(j["releases"][1]["dev_start"], "2027-01-13");
 
-    // Default: the year of now (2026).
+    // Default: the year of the next release (2027.1 on 2027-01-12), as
+    // `release list` shows, not the year of now (2026, all of it past).
     let j = t.run(&["--format", "json", "calendar"]).json();
-    assert_eq!(j["releases"][0]["id"], "2026.1");
+    assert_eq!(j["year"], 2027);
+    assert_eq!(j["releases"][0]["id"], "2027.1");
     t.run(&["calendar", "--year", "2027"])
         .ok()
         .stdout_has("2027-01-12 Tue")
@@ -188,7 +190,7 @@ fn bad_calendar_config_names_key_and_line() {
         (
             "releases_per_year = 2\ndates = [2027-03-01, 2027-06-01, 2028-03-01]\n",
             "zyklus.toml:6",
-            "1 release date(s) in 2028",
+            "1 release date in 2028",
         ),
     ];
     for (extra, at, message) in cases {
@@ -233,7 +235,7 @@ fn ics_export_parses_and_is_stable() {
     assert_eq!(release["stamp"], "2026-11-27T09:00:00+00:00");
     assert_eq!(
         release["summary"],
-        "Partnerportal Größe; Süd, \"Wien\" 2027.1: Release"
+        "Partnerportal Größe; Süd, \"Wien\" 2027.1: Veröffentlichung"
     );
     let test = events
         .iter()
@@ -316,10 +318,7 @@ fn coordination_calls_in_table_json_and_ics() {
         c["url"],
         "https://meet.example.com/partnerportal?room=release&lang=de,en"
     );
-    assert!(c["summary"]
-        .as_str()
-        .expect("summary")
-        .contains("Release-Koordination"));
+    assert_eq!(c["summary"], "Partnerportal 2027.4: Partnerabstimmung");
     assert!(c["description"]
         .as_str()
         .expect("text")

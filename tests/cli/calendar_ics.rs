@@ -133,7 +133,10 @@ fn an_evil_workspace_name_stays_inside_its_properties() {
     assert_eq!(events.len(), 18, "{j}");
     let name = "Evil; Portal, \\ END:VEVENT BEGIN:VEVENT SUMMARY:INJECTED X: Größenwahn über alles und noch viel mehr Text, damit gefaltet wird";
     // Python icalendar keeps X- properties as written (escaped).
-    assert_eq!(j["name"], escaped(&format!("{name} releases")));
+    assert_eq!(
+        j["name"],
+        escaped(&format!("{name} – Veröffentlichungstermine"))
+    );
     assert!(events
         .iter()
         .all(|e| e["SUMMARY"].as_str().is_some_and(|s| s.starts_with(name))));
@@ -194,7 +197,7 @@ fn the_library_escapes_every_text_property() {
     std::fs::write(&path, &ics).expect("write");
     let j = parse(&path);
     let clean = "a\\b;c,d\ne\nf\nghijk END:VEVENT\nBEGIN:VEVENT\nSUMMARY:X";
-    assert_eq!(j["name"], escaped(&format!("{clean} {long} releases")));
+    assert_eq!(j["name"], escaped(&format!("{clean} {long} release dates")));
     assert_eq!(j["zone"], escaped(clean));
     let events = j["events"].as_array().expect("events");
     assert_eq!(events.len(), 3);
@@ -214,4 +217,101 @@ fn the_library_escapes_every_text_property() {
     })
     .expect_err("refused");
     assert!(err.contains("line break"), "{err}");
+}
+
+/// An export never replaces a workspace file (issue 11, item 11): the config, a
+/// request, the partners, anything in the data directories or `.git`, the lock
+/// — refused with a clear error, and nothing is written.
+#[test]
+fn the_export_never_replaces_a_workspace_file() {
+    let t = Test::example();
+    std::fs::create_dir_all(t.path(".git")).expect("git dir");
+    t.write(".git/config", "[core]\n");
+    t.write("releases/2027.1.toml", "id = \"2027.1\"\n");
+    t.write("templates/notes.de.md.jinja", "x\n");
+    t.write("trainings/2027.toml", "");
+    t.write(".zyklus.lock", "");
+    let before = t.snapshot();
+    insta::assert_snapshot!(
+        "calendar_ics_over_the_config",
+        t.zyklus("calendar --ics zyklus.toml")
+    );
+    for target in [
+        "requests/CR-0001.toml",
+        "partners.toml",
+        "releases/2027.1.toml",
+        "releases/new.ics",
+        "trainings/2027.toml",
+        "templates/cal.ics",
+        ".git/config",
+        ".zyklus.lock",
+        "out/../zyklus.toml",
+        "requests",
+    ] {
+        t.run(&["calendar", "--ics", target])
+            .code(1)
+            .stderr_has(&format!("--ics {target} "));
+    }
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(t.path("partners.toml"), t.path("cal.ics")).expect("link");
+        t.run(&["calendar", "--ics", "cal.ics"])
+            .code(1)
+            .stderr_has("partners.toml");
+        std::fs::remove_file(t.path("cal.ics")).expect("unlink");
+    }
+    assert_eq!(t.snapshot(), before, "nothing may be written");
+    t.zyklus("validate").ok();
+    // Beside the workspace's files it is fine.
+    t.run(&["calendar", "--ics", "releases.ics"]).ok();
+    t.run(&["calendar", "--ics", "exports/cal.ics"]).ok();
+}
+
+/// Summaries are headlines in the first language, descriptions full sentences
+/// in every language with the dates written out; the calendar has a name in the
+/// first language.
+#[test]
+fn texts_are_sentences_with_dates_written_out() {
+    let t = Test::example();
+    t.run(&["calendar", "--year", "2027", "--ics", "cal.ics"])
+        .ok();
+    let j = parse(&t.path("cal.ics"));
+    insta::assert_snapshot!(
+        "calendar_ics_texts",
+        serde_json::to_string_pretty(&j["events"].as_array().expect("events")[..3]).expect("json")
+    );
+    assert_eq!(j["name"], "Partnerportal – Veröffentlichungstermine");
+    assert!(!t.read("cal.ics").contains("Produktivsetzung"));
+    let en = t.read("zyklus.toml").replace(
+        "languages = [\"de\", \"en\"]",
+        "languages = [\"en-GB\", \"de-AT\"]",
+    );
+    t.write("zyklus.toml", &en);
+    t.run(&["calendar", "--year", "2027", "--ics", "cal.ics"])
+        .ok();
+    let text = t.read("cal.ics");
+    assert!(
+        text.contains("SUMMARY:Partnerportal 2027.1: Release\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SUMMARY:Partnerportal 2027.1: Test phase begins\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SUMMARY:Partnerportal 2027.1: Partner coordination call\r\n"),
+        "{text}"
+    );
+    let j = parse(&t.path("cal.ics"));
+    assert_eq!(j["name"], "Partnerportal release dates");
+    let release = j["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["SUMMARY"] == "Partnerportal 2027.1: Release")
+        .expect("release");
+    assert_eq!(
+        release["DESCRIPTION"],
+        "Version 2027.1 is released on 12 January 2027.\n\nAm 12. Jänner 2027 wird Version 2027.1 veröffentlicht."
+    );
 }

@@ -49,7 +49,10 @@ fn twice_is_byte_identical_one_commit_and_a_tag() {
     );
     git(&dir, &["fsck", "--strict"]);
     assert_eq!(git(&dir, &["status", "--porcelain"]), "");
-    assert!(first.contains("## [2027.1] - 2027-01-12\n\n### Added\n\n- Das Dashboard"));
+    // One language: German headings over German entries (the first workspace language).
+    assert!(first.starts_with("# Changelog\n\nAlle wesentlichen Änderungen an diesem Projekt"));
+    assert!(first.contains("## [2027.1] - 2027-01-12\n\n### Neu\n\n- Das Dashboard"));
+    assert!(!first.contains("### Added"));
     assert!(first.ends_with("\n[2027.1]: https://github.com/acme/portal/releases/tag/v2027.1\n"));
 }
 
@@ -503,4 +506,68 @@ fn a_hotfix_is_newer_than_its_release() {
     splice_fixture("hotfix_present");
     let (versions, _) = parse_keepachangelog(&fixture("hotfix_present.after.md"));
     assert_eq!(versions, ["2027.1.1", "2027.1", "2026.6"]);
+}
+
+/// Headings and entries in one language, whichever is asked for; an
+/// independent Keep a Changelog parser reads the German one by its structure.
+#[test]
+fn the_changelog_is_in_one_language() {
+    let t = with_release();
+    let dir = repo(&t);
+    zyklus_changelog(&t, &[]).ok();
+    let (versions, j) = parse_keepachangelog(&dir.join("CHANGELOG.md"));
+    assert_eq!(versions, ["2027.1"]);
+    assert_eq!(
+        j["ours"],
+        serde_json::json!({"neu": 2, "verbessert": 3, "behoben": 3})
+    );
+    assert_eq!(j["date"], "2027-01-12");
+    let t = with_release();
+    let dir = repo(&t);
+    zyklus_changelog(&t, &["--lang", "en"]).ok();
+    let text = t.read("product/CHANGELOG.md");
+    assert!(
+        text.starts_with("# Changelog\n\nAll notable changes"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Das Dashboard") && !text.contains("### Neu"),
+        "{text}"
+    );
+    let (_, j) = parse_keepachangelog(&dir.join("CHANGELOG.md"));
+    assert_eq!(
+        j["ours"],
+        serde_json::json!({"added": 2, "changed": 3, "fixed": 3})
+    );
+    zyklus_changelog(&t, &["--lang", "fr"])
+        .code(1)
+        .stderr_has("`fr` is not a language of this workspace");
+}
+
+/// A hotfix in production gets its section, dated the day it went there, and
+/// its tag (issue 10: this failed with "release 2026.6.1 has no release date").
+#[test]
+fn a_hotfix_in_production_gets_its_section_and_tag() {
+    let t = crate::fixtures::hotfix_in_production();
+    let dir = repo(&t);
+    let r = t.run(&[
+        "changelog",
+        "2026.6.1",
+        "--repo",
+        "product",
+        "--tag",
+        "--lang",
+        "en",
+    ]);
+    r.ok()
+        .stdout_has("2026.6.1: committed CHANGELOG.md")
+        .stdout_has("tag v2026.6.1 created");
+    let text = t.read("product/CHANGELOG.md");
+    assert!(
+        text.contains("\n## [2026.6.1] - 2026-11-27\n\n### Fixed\n\n- Payments are confirmed immediately again"),
+        "{text}"
+    );
+    assert_eq!(git(&dir, &["cat-file", "-t", "v2026.6.1"]).trim(), "tag");
+    let (versions, _) = parse_keepachangelog(&dir.join("CHANGELOG.md"));
+    assert_eq!(versions, ["2026.6.1"]);
 }

@@ -54,6 +54,19 @@ pub fn with_production() -> Test {
     t
 }
 
+/// [`with_production`] with hotfix 2026.6.1 (CR-0026) taken through its gates:
+/// in production since 2026-11-27 12:00.
+pub fn hotfix_in_production() -> Test {
+    let mut t = with_production();
+    t.zyklus("hotfix new --request CR-0026").ok();
+    t.zyklus("gate advance 2026.6.1 --yes").ok();
+    t.zyklus("request set CR-0026 --status done").ok();
+    t.zyklus("gate advance 2026.6.1 --yes --deployed hf-1").ok();
+    t.at("2026-11-27T12:00:00+01:00");
+    t.zyklus("gate advance 2026.6.1 --yes --signoff Ops").ok();
+    t
+}
+
 /// [`with_release`] with 2027.1 back in test, an open blocker and a resolved
 /// finding, and a `[coordination]` call 7 days before the release.
 pub fn with_findings_and_call() -> Test {

@@ -137,12 +137,13 @@ fn new_release_files_honour_the_umask_and_rewritten_ones_keep_their_mode() {
     assert_eq!(mode(&t.path("releases/2027.1.toml")), 0o640);
     chmod(&t.path("releases/2027.2.toml"), 0o664);
     let before = t.read("releases/2027.2.toml");
-    run_with_umask(
+    edit(
         &t,
-        "077",
-        &["plan", "--time-limit", "2", "--capacity", "2027.1=0"],
-    )
-    .ok();
+        "zyklus.toml",
+        "releases = { \"2027.5\" = 30 }",
+        "releases = { \"2027.1\" = 0, \"2027.5\" = 30 }",
+    );
+    run_with_umask(&t, "077", &["plan", "--time-limit", "2"]).ok();
     assert_ne!(
         before,
         t.read("releases/2027.2.toml"),
@@ -569,116 +570,23 @@ fn absurd_command_line_numbers_are_usage_errors() {
         r.code(2);
         assert!(r.stderr.contains("--time-limit"), "{}", r.stderr);
     }
-    for capacity in ["2027.1=-1", "2027.1=18446744073709551616", "2027.1=x"] {
+    for capacity in [
+        "2027.1=-1",
+        "2027.1=1000001",
+        "2027.1=18446744073709551615",
+        "2027.1=18446744073709551616",
+        "2027.1=x",
+    ] {
         let r = t.run(&["plan", "--dry-run", "--capacity", capacity]);
         assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
         r.code(2);
     }
-    // A huge what-if capacity plans (everything fits), but is never written: the
-    // release files it would give are out of range.
+    // The largest what-if capacity plans (everything fits) and, as every what-if,
+    // writes nothing.
     let before = t.snapshot();
-    let r = t.run(&[
-        "plan",
-        "--time-limit",
-        "2",
-        "--capacity",
-        "2027.1=18446744073709551615",
-    ]);
-    refused(&r);
-    assert!(r.stderr.contains("releases/2027.1.toml"), "{}", r.stderr);
+    t.run(&["plan", "--time-limit", "2", "--capacity", "2027.1=1000000"])
+        .ok();
     assert_eq!(before, t.snapshot());
-    t.run(&[
-        "plan",
-        "--dry-run",
-        "--time-limit",
-        "2",
-        "--capacity",
-        "2027.1=18446744073709551615",
-    ])
-    .ok();
-}
-
-#[test]
-fn dates_at_the_edge_of_the_calendar_do_not_panic() {
-    let t = Test::example();
-    edit(
-        &t,
-        "requests/CR-0001.toml",
-        "created = 2026-01-14",
-        "created = 0001-01-01\ndeadline = 9999-12-31",
-    );
-    edit(
-        &t,
-        "zyklus.toml",
-        "holidays = [",
-        "holidays = [0001-01-01, 9999-12-31, ",
-    );
-    t.run(&["validate"]).ok();
-    t.run(&["plan", "--dry-run", "--time-limit", "1"]).ok();
-    for now in [
-        "9999-12-31T23:59:59+00:00",
-        "9999-12-31T23:59:59-23:59",
-        "0000-01-01T00:00:00+23:59",
-        "1970-01-01T00:00:00+00:00",
-    ] {
-        let mut t = Test::example();
-        t.at(now);
-        for args in READERS {
-            let r = t.run(args);
-            assert!(
-                !r.stderr.contains("panicked") && r.code != 101,
-                "ZYKLUS_NOW={now} {args:?}: {}",
-                r.stderr
-            );
-        }
-    }
-    // A hotfix reported at the end of time: the SLA clock runs off chrono's range
-    // without a panic.
-    let mut t = Test::with_requests(
-        "",
-        &[(
-            "CR-1",
-            "title = \"Hotfix\"\nkind = \"hotfix\"\neffort = 1\nreported_at = 9999-12-31T23:00:00-23:59\n",
-        )],
-    );
-    t.at("9999-12-31T23:59:59+00:00");
-    let r = t.run(&["sla"]);
-    assert!(
-        !r.stderr.contains("panicked") && r.code != 101,
-        "{}",
-        r.stderr
-    );
-}
-
-#[test]
-fn the_largest_values_in_range_plan_to_a_finite_optimum() {
-    // `"objective": null` with `"optimal": true` came from weights of 1e308; at the
-    // edge of every documented range the objective stays a number.
-    let mut requests = Vec::new();
-    for i in 1..=8 {
-        requests.push((
-            format!("CR-{i}"),
-            format!(
-                "title = \"Request {i}\"\nstatus = \"accepted\"\neffort = {}\n[scores]\nvalue = 1000000\nrisk = -1000000\n",
-                if i % 2 == 0 { 1_000_000 } else { 1 }
-            ),
-        ));
-    }
-    let refs: Vec<(&str, &str)> = requests
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let t = Test::with_requests(
-        "[capacity]\ndefault = 1000000\n[scoring]\ncriteria.value = { weight = 1000, scale = [-1000000, 1000000] }\ncriteria.risk = { weight = -1000, invert = true, scale = [-1000000, 1000000] }\n[planning]\nrelease_weights = [1000, 0, 1000]\nstability_penalty = 1000\ntime_limit = 3600\n",
-        &refs,
-    );
-    t.run(&["validate"]).ok();
-    let j = t
-        .run(&["plan", "--dry-run", "--format", "json", "--time-limit", "5"])
-        .ok()
-        .json();
-    assert!(j["objective"].as_f64().is_some_and(f64::is_finite), "{j}");
-    assert!(j["bound"].as_f64().is_some_and(f64::is_finite), "{j}");
 }
 
 // --- Bounded and linear (item 16) ------------------------------------------------
@@ -1155,7 +1063,7 @@ fn a_partner_name_with_a_newline_is_an_error_not_a_panic() {
             let r = t.run(args);
             refused(&r);
             assert!(
-                r.stderr.contains("--> partners.toml:7:"),
+                r.stderr.contains("--> partners.toml:10:"),
                 "{name}, {args:?}: {}",
                 r.stderr
             );
@@ -1163,36 +1071,6 @@ fn a_partner_name_with_a_newline_is_an_error_not_a_panic() {
         assert_eq!(before, t.snapshot(), "{name}: nothing written");
         assert!(!t.exists("out"));
     }
-}
-
-// --- Exports never replace workspace files (item 11) ------------------------------
-
-#[test]
-fn an_export_never_replaces_a_workspace_file() {
-    let t = with_release();
-    t.write(
-        "releases/2027.2.toml",
-        "id = \"2027.2\"\nstage = \"planned\"\n",
-    );
-    let before = t.snapshot();
-    for target in [
-        "zyklus.toml",
-        "partners.toml",
-        "requests/CR-0001.toml",
-        "requests/CR-9999.toml",
-        "releases/2027.2.toml",
-        "./requests/../zyklus.toml",
-    ] {
-        let r = t.run(&["calendar", "--year", "2027", "--ics", target]);
-        refused(&r);
-        assert!(
-            r.stderr.contains("is a file of a zyklus workspace"),
-            "{target}: {}",
-            r.stderr
-        );
-    }
-    assert_eq!(before, t.snapshot());
-    t.run(&["validate"]).ok();
 }
 
 // --- No import circles (issue 10) --------------------------------------------------

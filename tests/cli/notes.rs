@@ -230,3 +230,131 @@ fn a_language_without_templates_asks_for_one() {
         .stdout_has("Notes de version 2027.1")
         .stderr_has("CR-0004 has no [text] fr");
 }
+
+/// 2027.1 of [`with_release`] moved to `stage`, with `extra` lines in its file.
+fn in_stage(stage: &str, extra: &str) -> Test {
+    let t = with_release();
+    let rel = t.read("releases/2027.1.toml").replace(
+        "stage = \"production\"",
+        &format!("stage = \"{stage}\"{extra}"),
+    );
+    t.write("releases/2027.1.toml", &rel);
+    t
+}
+
+/// The wording follows the stage: planned for / on the test system since /
+/// released on; a scope that is not frozen is preliminary, visibly and on stderr,
+/// and so is a request nobody accepted.
+#[test]
+fn the_wording_follows_the_stage() {
+    let t = in_stage("planned", "");
+    let rel = t
+        .read("releases/2027.1.toml")
+        .replace("\"CR-0035\"]", "\"CR-0035\", \"CR-0033\"]");
+    t.write("releases/2027.1.toml", &rel);
+    insta::assert_snapshot!("notes_planned", t.zyklus("notes 2027.1"));
+    insta::assert_snapshot!(
+        "notes_planned_en_html",
+        t.zyklus("notes 2027.1 --lang en --as html --audience customers")
+    );
+    let t = in_stage("development", "\nfrozen = true");
+    t.zyklus("notes 2027.1 --lang en")
+        .ok()
+        .stdout_has("\nPlanned for release on 12 January 2027.\n")
+        .stdout_lacks("Preliminary");
+    assert!(t.zyklus("notes 2027.1").stderr.is_empty());
+    let t = in_stage("test", "\ntest_started_at = 2026-12-22T09:30:00+01:00");
+    insta::assert_snapshot!(
+        "notes_in_test",
+        t.zyklus("notes 2027.1 --lang en --audience wiki")
+    );
+    t.zyklus("notes 2027.1")
+        .ok()
+        .stdout_has("\nDiese Version ist seit dem 22. Dezember 2026 in der Testumgebung; ihre Veröffentlichung ist für den 12. Januar 2027 geplant.\n");
+    with_release()
+        .zyklus("notes 2027.1 --lang en")
+        .ok()
+        .stdout_has("\nReleased on 12 January 2027.\n");
+    in_stage("cancelled", "")
+        .zyklus("notes 2027.1")
+        .ok()
+        .stdout_has("\nDiese Version wurde abgesagt und wird nicht veröffentlicht.\n");
+}
+
+/// A hotfix in production has notes dated the day it went to production.
+#[test]
+fn a_hotfix_in_production_is_released_the_day_it_went_there() {
+    let t = crate::fixtures::hotfix_in_production();
+    t.zyklus("notes 2026.6.1 --lang en")
+        .ok()
+        .stdout_has("# Partnerportal 2026.6.1 – Release notes\n\nThis version is a hotfix for version 2026.6.\nReleased on 27 November 2026.\n\n## Fixed\n\n- Payments are confirmed immediately again");
+    t.zyklus("notes 2026.6.1").ok().stdout_has(
+        "Diese Version ist ein Hotfix zu Version 2026.6.\nVeröffentlicht am 27. November 2026.\n",
+    );
+}
+
+/// Language tags (BCP 47): de-AT writes „Jänner", de picks the workspace's
+/// German, en-US writes the month first; request texts keyed `de`/`en` serve
+/// every variant.
+#[test]
+fn language_tags_pick_templates_texts_and_month_names() {
+    let t = with_release();
+    let cfg = t.read("zyklus.toml").replace(
+        "languages = [\"de\", \"en\"]",
+        "languages = [\"de-AT\", \"en-GB\"]",
+    );
+    t.write("zyklus.toml", &cfg);
+    let v = t.zyklus("validate");
+    v.ok();
+    assert!(!v.stderr.contains("warning"), "{}", v.stderr);
+    t.zyklus("notes 2027.1")
+        .ok()
+        .stdout_has("Veröffentlicht am 12. Jänner 2027.")
+        .stdout_has("## Neu");
+    t.zyklus("notes 2027.1 --lang de")
+        .ok()
+        .stdout_has("Veröffentlicht am 12. Jänner 2027.");
+    t.zyklus("notes 2027.1 --lang de-DE")
+        .ok()
+        .stdout_has("Veröffentlicht am 12. Januar 2027.");
+    t.zyklus("notes 2027.1 --lang en")
+        .ok()
+        .stdout_has("Released on 12 January 2027.")
+        .stdout_has("The dashboard shows");
+    t.zyklus("notes 2027.1 --lang en-US")
+        .ok()
+        .stdout_has("Released on January 12, 2027.");
+    let j = t.zyklus("notes 2027.1 --as json").ok().json();
+    assert_eq!(j["lang"], "de-AT");
+    assert_eq!(j["language"], "de");
+    t.zyklus("notes 2027.1 --lang fr")
+        .code(1)
+        .stderr_has("`fr` is not a language of this workspace");
+    // A template for exactly one tag wins over the language's.
+    t.write(
+        "templates/notes.de-AT.md.jinja",
+        "Österreich {{ release.date_long }}\n",
+    );
+    t.zyklus("notes 2027.1")
+        .ok()
+        .stdout_has("Österreich 12. Jänner 2027\n");
+    t.zyklus("notes 2027.1 --lang de-DE")
+        .ok()
+        .stdout_has("# Partnerportal 2027.1 – Versionshinweise");
+    // Tags that are none are refused with their place.
+    let bad = t.read("zyklus.toml").replace("\"en-GB\"", "\"en_GB\"");
+    t.write("zyklus.toml", &bad);
+    t.zyklus("validate")
+        .code(1)
+        .stderr_has("`en_GB` is not a language tag (BCP 47)")
+        .stderr_has("zyklus.toml:");
+    t.write("zyklus.toml", &cfg);
+    let partners =
+        t.read("partners.toml")
+            .replacen("language = \"de-AT\"", "language = \"deutsch\"", 1);
+    t.write("partners.toml", &partners);
+    t.zyklus("validate")
+        .code(1)
+        .stderr_has("`deutsch` is not a language tag")
+        .stderr_has("partners.toml:");
+}

@@ -16,7 +16,7 @@ fn list_shows_language_and_this_years_trainings() {
         .iter()
         .find(|p| p["id"] == "northstar")
         .expect("northstar");
-    assert_eq!(northstar["language"], "en");
+    assert_eq!(northstar["language"], "en-GB");
     assert_eq!(
         northstar["trainings"],
         serde_json::json!({"booked": 2, "used": 0, "left": 2, "extra": 0})

@@ -404,3 +404,51 @@ fn generated_backlogs_get_feasible_deterministic_plans() {
         assert!(bound + 1e-6 >= objective && objective > 0.0);
     }
 }
+
+/// Issue 10: a kill or an I/O error at any rename of a six-release `plan` leaves a
+/// workspace that loads and, once the next command ran, holds the old plan (none)
+/// or the new one — never a mix — and no temporary file.
+#[test]
+fn a_plan_interrupted_at_any_rename_leaves_the_old_or_the_new_plan() {
+    let clean = Test::example();
+    clean.run(&["plan", "--time-limit", "600"]).ok();
+    let planned = clean.files("releases");
+    assert_eq!(planned.matches("--- releases/").count(), 6);
+    // Rename 1 is the journal's; renames 2–7 the six release files.
+    for (at, mode) in [
+        (1, "kill"),
+        (2, "kill"),
+        (5, "kill"),
+        (7, "kill"),
+        (1, "eio"),
+        (4, "eio"),
+    ] {
+        let mut t = Test::example();
+        t.env("ZYKLUS_TEST_FAULT", &format!("rename:{at}:{mode}"));
+        let r = t.run(&["plan", "--time-limit", "600"]);
+        // An I/O error after the journal is retried once and then succeeds.
+        if mode == "kill" || at == 1 {
+            assert_ne!(r.code, 0, "rename {at} {mode}: the fault did not fire");
+        }
+        t.env.remove("ZYKLUS_TEST_FAULT");
+        // The next command completes (or drops) the interrupted commit.
+        t.run(&["release", "list"]).ok();
+        t.run(&["validate"]).ok();
+        let now = if t.exists("releases") {
+            t.files("releases")
+        } else {
+            String::new()
+        };
+        assert!(
+            now.is_empty() || now == planned,
+            "rename {at} {mode}: a mix of plans:\n{now}"
+        );
+        let leftovers: Vec<String> = t
+            .tree("")
+            .lines()
+            .filter(|l| l.contains(".zyklus-"))
+            .map(str::to_owned)
+            .collect();
+        assert!(leftovers.is_empty(), "rename {at} {mode}: {leftovers:?}");
+    }
+}

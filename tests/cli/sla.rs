@@ -98,3 +98,64 @@ fn a_hotfix_without_reported_at_is_listed_with_a_warning() {
         .stderr_has("CR-0027 has no reported_at")
         .stdout_has("no reported_at");
 }
+
+#[test]
+fn ack_records_the_reaction_and_sla_judges_it() {
+    let mut t = Test::example();
+    let before = t.snapshot();
+    insta::assert_snapshot!("sla_ack_not_a_hotfix", t.zyklus("sla ack CR-0009"));
+    insta::assert_snapshot!(
+        "sla_ack_before_report",
+        t.zyklus("sla ack CR-0026 --at 2026-11-26T20:00:00+01:00")
+    );
+    assert_eq!(t.snapshot(), before);
+    // CR-0026 was due Fri 09:40: a reaction at 10:00 missed it by 20 minutes.
+    insta::assert_snapshot!(
+        "sla_ack_missed",
+        t.zyklus("sla ack CR-0026 --note 'Zertifikat getauscht'")
+    );
+    insta::assert_snapshot!("sla_ack_file", t.files("requests/CR-0026.toml"));
+    insta::assert_snapshot!(
+        "sla_ack_met_json",
+        t.zyklus("--format json sla ack CR-0027 --at 2026-11-27T09:00:00+01:00")
+    );
+    insta::assert_snapshot!("sla_ack_again_differently", t.zyklus("sla ack CR-0027"));
+    // Nothing is late any more: exit 0, and both are judged.
+    insta::assert_snapshot!("sla_after_ack", t.zyklus("sla"));
+    t.zyklus("request set CR-0026 CR-0027 --status done").ok();
+    t.zyklus("sla").ok().stdout_has("no open hotfix requests");
+    insta::assert_snapshot!("sla_all", t.zyklus("sla --all"));
+    t.at("2026-12-01T10:00:00+01:00");
+    insta::assert_snapshot!("sla_report", t.zyklus("sla report --year 2026"));
+    insta::assert_snapshot!(
+        "sla_report_markdown_de",
+        t.zyklus("sla report --year 2026 --as markdown")
+    );
+    insta::assert_snapshot!(
+        "sla_report_markdown_en",
+        t.zyklus("sla report --year 2026 --as markdown --lang en")
+    );
+    insta::assert_snapshot!(
+        "sla_report_json",
+        t.zyklus("--format json sla report --year 2026")
+    );
+    t.zyklus("sla report --year 2025")
+        .ok()
+        .stdout_has("no hotfix requests reported in 2025");
+}
+
+#[test]
+fn ack_needs_reported_at() {
+    let t = Test::example();
+    let src: String = t
+        .read("requests/CR-0027.toml")
+        .lines()
+        .filter(|l| !l.starts_with("reported_at"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    t.write("requests/CR-0027.toml", &src);
+    insta::assert_snapshot!("sla_ack_without_reported_at", t.zyklus("sla ack CR-0027"));
+    t.zyklus("request set CR-0027 --reported-at 2026-11-27T08:15:00+01:00")
+        .ok();
+    t.zyklus("sla ack CR-0027").ok();
+}

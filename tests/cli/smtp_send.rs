@@ -16,7 +16,7 @@ fn a_refused_recipient_does_not_stop_the_others_and_a_rerun_sends_the_rest() {
     let refused = "it@alpenblick-reisen.example";
     let server = Server::start(&t0.path("inbox"), &["--refuse", refused]);
     let t = workspace(server.port, "");
-    let r = t.run(&["announce", "2027.1", "--out", "out", "--send"]);
+    let r = t.run(&["announce", "2027.1", "--out", "out", "--send", "--yes"]);
     r.code(1)
         .stdout_has("failed        out/2027.1.alpenblick.eml  → it@alpenblick-reisen.example")
         .stdout_has("550")
@@ -52,7 +52,7 @@ fn a_refused_recipient_does_not_stop_the_others_and_a_rerun_sends_the_rest() {
     );
     let j = t
         .run(&[
-            "--format", "json", "announce", "2027.1", "--out", "out", "--send",
+            "--format", "json", "announce", "2027.1", "--out", "out", "--send", "--yes",
         ])
         .ok()
         .json();
@@ -98,7 +98,7 @@ fn a_hanging_server_is_a_timeout_in_words() {
     let release = t.read("releases/2027.1.toml");
     let started = Instant::now();
     let r = t.run(&[
-        "--format", "json", "announce", "2027.1", "--out", "out", "--send",
+        "--format", "json", "announce", "2027.1", "--out", "out", "--send", "--yes",
     ]);
     assert!(
         started.elapsed() < Duration::from_secs(20),

@@ -108,7 +108,7 @@ fn with_a_user_auth_happens_only_after_starttls() {
         &format!("user = \"mailer\"\nca_file = \"{}\"", ca.display()),
     );
     t.run(&["validate"]).ok();
-    t.run(&["announce", "2027.1", "--out", "out", "--send"])
+    t.run(&["announce", "2027.1", "--out", "out", "--send", "--yes"])
         .ok()
         .stdout_has("sent");
     assert_eq!(server.received().len(), 6);
@@ -140,7 +140,7 @@ fn a_server_without_starttls_gets_no_password() {
     let server = Server::start(&t0.path("inbox"), &["--mode", "plain", "--auth"]);
     let t = workspace(server.port, "user = \"mailer\"");
     let release = t.read("releases/2027.1.toml");
-    t.run(&["announce", "2027.1", "--out", "out", "--send"])
+    t.run(&["announce", "2027.1", "--out", "out", "--send", "--yes"])
         .code(1)
         .stdout_has("does not offer STARTTLS")
         .stderr_has("delivering over SMTP failed for 6 of 6 e-mails");
@@ -167,7 +167,7 @@ fn implicit_tls_with_a_user() {
             ca.display()
         ),
     );
-    t.run(&["announce", "2027.1", "--out", "out", "--send"])
+    t.run(&["announce", "2027.1", "--out", "out", "--send", "--yes"])
         .ok();
     assert_eq!(server.received().len(), 6);
     let events = server.events();
@@ -181,7 +181,7 @@ fn a_self_signed_server_needs_its_ca() {
     let t0 = Test::empty();
     let server = Server::start(&t0.path("inbox"), &["--mode", "starttls", "--auth"]);
     let t = workspace(server.port, "user = \"mailer\"");
-    t.run(&["announce", "2027.1", "--out", "out", "--send"])
+    t.run(&["announce", "2027.1", "--out", "out", "--send", "--yes"])
         .code(1)
         .stdout_has("TLS connection to 127.0.0.1")
         .stdout_has("smtp.ca_file");
@@ -204,7 +204,7 @@ fn tls_none_with_a_user_is_refused_before_connecting() {
         .code(1)
         .stderr_has(&format!("zyklus.toml:{line}:"))
         .stderr_has("clear text");
-    t.run(&["announce", "2027.1", "--out", "out", "--send"])
+    t.run(&["announce", "2027.1", "--out", "out", "--send", "--yes"])
         .code(1)
         .stderr_has("clear text");
     assert!(server.events().is_empty(), "{:?}", server.events());
@@ -215,7 +215,7 @@ fn tls_none_without_a_user_is_a_plain_connection() {
     let t0 = Test::empty();
     let server = Server::start(&t0.path("inbox"), &["--mode", "starttls"]);
     let t = workspace(server.port, "tls = \"none\"");
-    t.run(&["announce", "2027.1", "--out", "out", "--send"])
+    t.run(&["announce", "2027.1", "--out", "out", "--send", "--yes"])
         .ok();
     assert_eq!(server.received().len(), 6);
     let events = server.events();

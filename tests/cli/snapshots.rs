@@ -223,6 +223,23 @@ fn plan_explain() {
         "plan_explain_planned_json",
         t.zyklus("--format json plan --dry-run --time-limit 600 --explain CR-0009")
     );
+    // A hotfix is never planned, but its story shows its real score.
+    assert_snapshot!(
+        "plan_explain_hotfix",
+        t.zyklus("plan --dry-run --time-limit 600 --explain CR-0026")
+    );
+}
+
+#[test]
+fn plan_capacity_what_if_writes_nothing() {
+    let t = Test::example();
+    t.run(&["plan", "--time-limit", "600"]).ok();
+    let before = t.snapshot();
+    assert_snapshot!(
+        "plan_capacity_what_if",
+        t.zyklus("plan --time-limit 600 --capacity 2027.1=30 --capacity 2027.6=60")
+    );
+    assert_eq!(t.snapshot(), before, "a what-if never writes");
 }
 
 #[test]

@@ -338,18 +338,18 @@ fn a_bad_language_code_points_at_that_element() {
     let t = Test::empty();
     t.write(
         "zyklus.toml",
-        "[workspace]\nname = \"Test\"\nlanguages = [\"de\", \"eng\"]\n",
+        "[workspace]\nname = \"Test\"\nlanguages = [\"de\", \"de_AT\"]\n",
     );
     diagnoses(
         &t,
         1,
         "\
-error: `eng` is not a two-letter language code
+error: `de_AT` is not a language tag (BCP 47) such as \"de\", \"de-AT\" or \"en-GB\"
   --> zyklus.toml:3:20
     |
-  3 | languages = [\"de\", \"eng\"]
+  3 | languages = [\"de\", \"de_AT\"]
     |                    ^
-  = help: use ISO 639-1 codes such as \"de\" or \"en\"
+  = help: use language tags such as \"de\", \"de-AT\", \"en\" or \"en-GB\"
 error: 1 error in the workspace; nothing was written
 ",
     );
