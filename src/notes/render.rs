@@ -187,6 +187,21 @@ impl Templates {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
+        // In Markdown a line break inside a text could start a heading, a list or
+        // a table row of its own: every value a Markdown template prints is one
+        // line (line breaks become spaces). HTML and e-mails keep them.
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(text) if state.name().ends_with(".md.jinja") && text.contains(['\n', '\r']) => {
+                let line = text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                minijinja::escape_formatter(out, state, &minijinja::Value::from(line))
+            }
+            _ => minijinja::escape_formatter(out, state, value),
+        });
         let me = self.clone();
         env.set_loader(move |name| Ok(me.source(name)));
         env
@@ -455,6 +470,21 @@ mod tests {
             assert!(out.contains(when), "{out}");
             assert_eq!(ctx.blockers, 1);
         }
+    }
+
+    #[test]
+    fn markdown_values_are_one_line() {
+        let t = Templates::with_overrides(BTreeMap::from([(
+            "x.md.jinja".to_owned(),
+            "- {{ text }}\n".to_owned(),
+        )]));
+        let md = t
+            .render(
+                "x.md.jinja",
+                &serde_json::json!({"text": "a\r\n## Forged\n\n| x |"}),
+            )
+            .expect("md");
+        assert_eq!(md, "- a ## Forged | x |\n");
     }
 
     #[test]
