@@ -624,21 +624,16 @@ fn a_huge_string_gives_a_short_error() {
 }
 
 #[test]
-fn listing_a_huge_title_is_fast_and_the_table_cuts_it() {
+fn listing_a_huge_title_cuts_the_cell_and_json_keeps_it_whole() {
     let t = Test::example();
     let title = "Ü".repeat(2 << 20); // 4 MB of UTF-8
     t.write(
         "requests/CR-0100.toml",
         &format!("title = \"{title}\"\neffort = 3\n"),
     );
-    let start = Instant::now();
     let r = t.run(&["request", "list"]).ok().stdout.clone();
-    // Quadratic line splitting took minutes for this; linear takes a second or two.
-    assert!(
-        start.elapsed() < Duration::from_secs(60),
-        "{:?}",
-        start.elapsed()
-    );
+    // The cell is cut before the table lays it out (comfy-table's line splitting
+    // is quadratic in the length of a line), so the table stays small.
     assert!(r.len() < 64 * 1024, "{} bytes of table", r.len());
     assert!(r.contains("ÜÜÜ…"), "the cut is marked");
     let j = t.run(&["request", "list", "--format", "json"]).ok().json();
@@ -995,6 +990,52 @@ fn the_terminal_never_sees_a_raw_escape() {
             assert!(!r.stderr.contains(&format!("{ESC}]0")), "{full:?}");
             assert!(r.stderr.contains("\\u{1b}[2J"), "{full:?}: {}", r.stderr);
         }
+    }
+}
+
+/// A line break is allowed in a request's customer text, but in Markdown output it
+/// could start a heading or a list, or end a table row: there every text is one line.
+#[test]
+fn a_line_break_in_a_text_forges_no_markdown() {
+    let t = with_release();
+    edit(
+        &t,
+        "requests/CR-0004.toml",
+        "im Vergleich zum Vorjahr.\"",
+        "im Vergleich zum Vorjahr.\\n## Gefälscht\\n| a | b |\\n- Punkt\"",
+    );
+    edit(
+        &t,
+        "requests/CR-0017.toml",
+        "Ortszeit verschickt.\"",
+        "Ortszeit verschickt.\\r\\n# Forged\"",
+    );
+    let forged = |text: &str| {
+        text.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("## Gefälscht")
+                || l.starts_with("# Forged")
+                || l.starts_with("| a |")
+                || l.starts_with("\\| a")
+                || l.starts_with("- Punkt")
+        })
+    };
+    let notes = t
+        .run(&["notes", "2027.1", "--lang", "de"])
+        .ok()
+        .stdout
+        .clone();
+    assert!(!forged(&notes), "{notes}");
+    assert!(
+        notes.contains("im Vergleich zum Vorjahr. ## Gefälscht | a | b | - Punkt"),
+        "{notes}"
+    );
+    let agenda = t.run(&["agenda", "2027.1"]).ok().stdout.clone();
+    assert!(!forged(&agenda), "{agenda}");
+    t.run(&["announce", "2027.1", "--out", "out"]).ok();
+    for page in ["out/wiki/2027.1.de.md", "out/wiki/2027.1.en.md"] {
+        let text = t.read(page);
+        assert!(!forged(&text), "{page}: {text}");
     }
 }
 
