@@ -46,7 +46,8 @@ Exit codes:
 Environment:
   ZYKLUS_WORKSPACE  the workspace directory (like -C)
   ZYKLUS_NOW        the current time as RFC 3339, for reproducible runs
-  ZYKLUS_USER       who acts, recorded in release histories (default: $USER)
+  ZYKLUS_USER       who acts, recorded in release histories (default:
+                    $GIT_AUTHOR_NAME, $USER, then git's user.name)
   NO_COLOR          turns colour off";
 
 /// Plan, gate and announce a fixed release cadence from a TOML backlog.

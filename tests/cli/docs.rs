@@ -10,7 +10,7 @@
 //! ````text
 //! ```console
 //! $ zyklus -C examples/agency validate
-//! ok: 40 requests, 0 releases, 5 partners
+//! valid: 40 requests, 0 releases, 6 partners; 0 warnings
 //! $ cd demo
 //! $ ZYKLUS_NOW=2027-01-13T10:00:00+01:00 zyklus gate check 2027.1
 //! ? 3
@@ -21,7 +21,25 @@
 //! Lines after a command are its expected stdout: `...` on a line of its own
 //! matches any number of lines, `[..]` inside a line any text; no output lines
 //! means the output is not checked. `? N` expects exit code N (default 0).
-//! Besides `zyklus`, a block may run `cd DIR`, `git …`, `cat FILE` and `ls DIR`.
+//! Besides `zyklus`, a block may run `cd DIR`, `git …`, `cat FILE` and `ls DIR`;
+//! `export KEY=VALUE` (e.g. `ZYKLUS_NOW`) holds, like `cd`, for the rest of the file.
+//!
+//! A page that needs a file zyklus does not write (a release file in a given
+//! stage, a template) shows it in a block whose info string names it, and the
+//! runner writes it, relative to the current directory, before the next command:
+//!
+//! ````text
+//! ```toml file=releases/2027.1.toml
+//! id = "2027.1"
+//! stage = "production"
+//! ```
+//! ````
+//!
+//! One liberty is taken with what a page shows: a `zyklus … plan` without
+//! `--time-limit` runs with `--time-limit 600`. The limit is only the solver's
+//! wall-clock safety net (the work budget is counted in moves); a debug build on a
+//! busy machine can hit the default 10 s, and then the plan — and every step of a
+//! tour after it — could differ from what a release build prints.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -130,7 +148,6 @@ fn links(text: &str) -> Vec<(usize, String)> {
 }
 
 #[test]
-#[ignore = "enabled with the README rewrite"]
 fn every_relative_link_and_anchor_resolves() {
     let mut broken = Vec::new();
     for file in doc_files() {
@@ -175,22 +192,43 @@ fn every_relative_link_and_anchor_resolves() {
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }
 
-/// One command of an example block and what it should print.
+/// One command of an example block and what it should print, or (with `file`)
+/// a file to write with the lines of `expected` as its content.
 #[derive(Debug)]
 struct Step {
     line: usize,
     command: String,
     expected: Vec<String>,
     code: i32,
+    file: Option<String>,
 }
 
 fn blocks(text: &str) -> Vec<Vec<Step>> {
     let mut out = Vec::new();
     let mut current: Option<Vec<Step>> = None;
+    let mut file: Option<Step> = None;
     for (n, line) in text.lines().enumerate() {
         let t = line.trim_end();
+        if let Some(step) = &mut file {
+            if t.trim_start() == "```" {
+                out.push(vec![file.take().expect("file block")]);
+            } else {
+                step.expected.push(line.to_owned());
+            }
+            continue;
+        }
         match &mut current {
             None if t.trim_start() == "```console" => current = Some(Vec::new()),
+            None if t.trim_start().starts_with("```") && t.contains(" file=") => {
+                let path = t.split(" file=").nth(1).unwrap_or("").trim().to_owned();
+                file = Some(Step {
+                    line: n + 1,
+                    command: format!("(write {path})"),
+                    expected: Vec::new(),
+                    code: 0,
+                    file: Some(path),
+                });
+            }
             None => {}
             Some(steps) if t.trim_start() == "```" => {
                 out.push(std::mem::take(steps));
@@ -203,6 +241,7 @@ fn blocks(text: &str) -> Vec<Vec<Step>> {
                         command: cmd.to_owned(),
                         expected: Vec::new(),
                         code: 0,
+                        file: None,
                     });
                 } else if let Some(code) = t.strip_prefix("? ") {
                     if let Some(s) = steps.last_mut() {
@@ -267,7 +306,21 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn run_step(sandbox: &Path, cwd: &mut PathBuf, step: &Step) -> Result<(), String> {
+fn run_step(
+    sandbox: &Path,
+    cwd: &mut PathBuf,
+    exported: &mut Vec<(String, String)>,
+    step: &Step,
+) -> Result<(), String> {
+    if let Some(path) = &step.file {
+        let target = cwd.join(path);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("mkdir for {path}: {e}"))?;
+        }
+        let mut body = step.expected.join("\n");
+        body.push('\n');
+        return fs::write(&target, body).map_err(|e| format!("writing {path}: {e}"));
+    }
     let mut words: Vec<String> = step
         .command
         .split_whitespace()
@@ -305,8 +358,23 @@ fn run_step(sandbox: &Path, cwd: &mut PathBuf, step: &Step) -> Result<(), String
     let Some(program) = words.first().cloned() else {
         return Ok(());
     };
-    let args = &words[1..];
+    let mut args = words[1..].to_vec();
+    if program == "zyklus"
+        && args.iter().any(|a| a == "plan")
+        && !args.iter().any(|a| a.starts_with("--time-limit"))
+    {
+        args.extend(["--time-limit".to_owned(), "600".to_owned()]);
+    }
     let mut cmd = match program.as_str() {
+        "export" => {
+            for a in &args {
+                let (k, v) = a
+                    .split_once('=')
+                    .ok_or_else(|| format!("export {a}: expected KEY=VALUE"))?;
+                exported.push((k.to_owned(), v.to_owned()));
+            }
+            return Ok(());
+        }
         "cd" => {
             let to = cwd.join(args.first().map_or(".", String::as_str));
             if !to.is_dir() {
@@ -319,7 +387,7 @@ fn run_step(sandbox: &Path, cwd: &mut PathBuf, step: &Step) -> Result<(), String
         "git" | "cat" | "ls" => Command::new(&program),
         other => return Err(format!("examples may not run `{other}`")),
     };
-    cmd.args(args)
+    cmd.args(&args)
         .current_dir(&*cwd)
         .env_remove("ZYKLUS_WORKSPACE")
         .env("ZYKLUS_NOW", NOW)
@@ -331,7 +399,7 @@ fn run_step(sandbox: &Path, cwd: &mut PathBuf, step: &Step) -> Result<(), String
         .env("GIT_COMMITTER_EMAIL", "tester@example.com")
         .env_remove("COLUMNS")
         .stdin(std::process::Stdio::null());
-    for (k, v) in &env {
+    for (k, v) in exported.iter().chain(&env) {
         cmd.env(k, v);
     }
     let out = cmd
@@ -360,7 +428,6 @@ fn run_step(sandbox: &Path, cwd: &mut PathBuf, step: &Step) -> Result<(), String
 }
 
 #[test]
-#[ignore = "enabled with the README rewrite"]
 fn every_console_example_runs() {
     let mut failures = Vec::new();
     let mut count = 0;
@@ -375,10 +442,11 @@ fn every_console_example_runs() {
         copy_dir(&repo().join("examples"), &sandbox.path().join("examples"));
         // One session per file: a `cd` holds for the blocks after it.
         let mut cwd = sandbox.path().to_path_buf();
+        let mut exported = Vec::new();
         for block in blocks(&text) {
             for step in &block {
                 count += 1;
-                if let Err(e) = run_step(sandbox.path(), &mut cwd, step) {
+                if let Err(e) = run_step(sandbox.path(), &mut cwd, &mut exported, step) {
                     failures.push(format!("{name}:{}: $ {}\n{e}", step.line, step.command));
                     break;
                 }
@@ -402,4 +470,25 @@ fn the_matcher_understands_wildcards() {
     assert!(lines_match(&exp(&["..."]), &[]));
     assert_eq!(slug("Planning: `zyklus plan`"), "planning-zyklus-plan");
     assert_eq!(slug("Stages, gates & findings"), "stages-gates--findings");
+}
+
+#[test]
+fn a_block_that_names_a_file_writes_it() {
+    let page = "```toml file=releases/2027.1.toml\nid = \"2027.1\"\n```\n\n```console\n$ export ZYKLUS_NOW=2027-01-12T10:00:00+01:00\n$ cat releases/2027.1.toml\nid = \"2027.1\"\n```\n";
+    let parsed = blocks(page);
+    assert_eq!(parsed.len(), 2);
+    assert_eq!(parsed[0][0].file.as_deref(), Some("releases/2027.1.toml"));
+    let sandbox = tempfile::tempdir().expect("sandbox");
+    let mut cwd = sandbox.path().to_path_buf();
+    let mut exported = Vec::new();
+    for step in parsed.iter().flatten() {
+        run_step(sandbox.path(), &mut cwd, &mut exported, step).expect("step runs");
+    }
+    assert_eq!(
+        exported,
+        vec![(
+            "ZYKLUS_NOW".to_owned(),
+            "2027-01-12T10:00:00+01:00".to_owned()
+        )]
+    );
 }
