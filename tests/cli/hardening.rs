@@ -589,6 +589,89 @@ fn absurd_command_line_numbers_are_usage_errors() {
     assert_eq!(before, t.snapshot());
 }
 
+#[test]
+fn dates_at_the_edge_of_the_calendar_do_not_panic() {
+    let t = Test::example();
+    edit(
+        &t,
+        "requests/CR-0001.toml",
+        "created = 2026-01-14",
+        "created = 0001-01-01\ndeadline = 9999-12-31",
+    );
+    edit(
+        &t,
+        "zyklus.toml",
+        "holidays = [",
+        "holidays = [0001-01-01, 9999-12-31, ",
+    );
+    t.run(&["validate"]).ok();
+    t.run(&["plan", "--dry-run", "--time-limit", "1"]).ok();
+    for now in [
+        "9999-12-31T23:59:59+00:00",
+        "9999-12-31T23:59:59-23:59",
+        "0000-01-01T00:00:00+23:59",
+        "1970-01-01T00:00:00+00:00",
+    ] {
+        let mut t = Test::example();
+        t.at(now);
+        for args in READERS {
+            let r = t.run(args);
+            assert!(
+                !r.stderr.contains("panicked") && r.code != 101,
+                "ZYKLUS_NOW={now} {args:?}: {}",
+                r.stderr
+            );
+        }
+    }
+    // A hotfix reported at the end of time: the SLA clock runs off chrono's range
+    // without a panic.
+    let mut t = Test::with_requests(
+        "",
+        &[(
+            "CR-1",
+            "title = \"Hotfix\"\nkind = \"hotfix\"\neffort = 1\nreported_at = 9999-12-31T23:00:00-23:59\n",
+        )],
+    );
+    t.at("9999-12-31T23:59:59+00:00");
+    let r = t.run(&["sla"]);
+    assert!(
+        !r.stderr.contains("panicked") && r.code != 101,
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn the_largest_values_in_range_plan_to_a_finite_optimum() {
+    // `"objective": null` with `"optimal": true` came from weights of 1e308; at the
+    // edge of every documented range the objective stays a number.
+    let mut requests = Vec::new();
+    for i in 1..=8 {
+        requests.push((
+            format!("CR-{i}"),
+            format!(
+                "title = \"Request {i}\"\nstatus = \"accepted\"\neffort = {}\n[scores]\nvalue = 1000000\nrisk = -1000000\n",
+                if i % 2 == 0 { 1_000_000 } else { 1 }
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let t = Test::with_requests(
+        "[capacity]\ndefault = 1000000\n[scoring]\ncriteria.value = { weight = 1000, scale = [-1000000, 1000000] }\ncriteria.risk = { weight = -1000, invert = true, scale = [-1000000, 1000000] }\n[planning]\nrelease_weights = [1000, 0, 1000]\nstability_penalty = 1000\ntime_limit = 3600\n",
+        &refs,
+    );
+    t.run(&["validate"]).ok();
+    let j = t
+        .run(&["plan", "--dry-run", "--format", "json", "--time-limit", "5"])
+        .ok()
+        .json();
+    assert!(j["objective"].as_f64().is_some_and(f64::is_finite), "{j}");
+    assert!(j["bound"].as_f64().is_some_and(f64::is_finite), "{j}");
+}
+
 // --- Bounded and linear (item 16) ------------------------------------------------
 
 #[test]
