@@ -14,7 +14,7 @@ use crate::workspace::CONFIG_FILE;
 
 include!(concat!(env!("OUT_DIR"), "/example_files.rs"));
 
-const MINIMAL_CONFIG: &str = r#"# zyklus workspace: see `zyklus --help` and the README for every key.
+const MINIMAL_CONFIG: &str = r#"# zyklus workspace: see `zyklus --help` and docs/workspace.md for every key.
 # Only [workspace].name is required; everything else has a default.
 
 [workspace]

@@ -326,7 +326,7 @@ fn parse<T: DeserializeOwned>(sink: &mut Sink<'_>, what: &str) -> Option<T> {
                     Level::Warning,
                     &path,
                     format!("unknown key `{path}` in {what}; it is ignored"),
-                    "check the spelling against the file format in the README",
+                    "check the spelling against docs/workspace.md",
                 );
             }
             Some(v)
@@ -335,9 +335,9 @@ fn parse<T: DeserializeOwned>(sink: &mut Sink<'_>, what: &str) -> Option<T> {
             let at = e.span();
             let msg = e.message().trim().to_owned();
             let hint = if msg.starts_with("missing field") {
-                format!("add the missing key; see the {what} format in the README")
+                format!("add the missing key; see the {what} format in docs/workspace.md")
             } else {
-                format!("see the {what} format in the README")
+                format!("see the {what} format in docs/workspace.md")
             };
             sink.push(Level::Error, at, format!("invalid {what}: {msg}"), &hint);
             None

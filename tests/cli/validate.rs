@@ -419,7 +419,7 @@ warning: unknown key `partner[1].emial` in partners.toml; it is ignored
     |
   9 | emial = \"it@globex.example\"
     | ^
-  = help: check the spelling against the file format in the README
+  = help: check the spelling against docs/workspace.md
 ",
     );
 }
