@@ -366,7 +366,8 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
                 .collect(),
             pin: q.pin.and_then(|p| slot_of.get(&p).copied()),
             latest,
-            previous: previous.get(q.id.as_str()).copied(),
+            team_effort: Vec::new(),
+            baseline: previous.get(q.id.as_str()).copied(),
         });
         scores.insert(q.id.to_string(), s);
     }
@@ -430,7 +431,8 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
         .enumerate()
         .map(|(i, d)| Slot {
             id: d.id.to_string(),
-            capacity: capacity_of(d.id),
+            capacity: Some(capacity_of(d.id)),
+            team_capacity: Vec::new(),
             weight: weight_of(&cfg.planning.release_weights, i),
         })
         .collect();
@@ -439,7 +441,9 @@ pub fn build(ws: &Workspace, args: &Args, today: NaiveDate) -> Result<Built> {
             slots,
             requests: items,
             commitments,
-            stability_penalty: cfg.planning.stability_penalty,
+            teams: Vec::new(),
+            has_baseline: !previous.is_empty(),
+            replan_tolerance: planning::DEFAULT_REPLAN_TOLERANCE,
         },
         horizon,
         frozen,
@@ -716,7 +720,7 @@ pub fn run(args: &Args, s: &Settings) -> Result<Outcome> {
             dev_start: d.dev_start,
             test_start: d.test_start,
             release_date: d.release_date,
-            capacity: problem.slots[i].capacity,
+            capacity: problem.slots[i].capacity.unwrap_or(u64::MAX),
             load,
             weight: problem.slots[i].weight,
             scope,
@@ -913,8 +917,25 @@ fn reason_text(r: &planning::Reason) -> String {
             D::CoupledWithBlocked { request, dependency } => {
                 format!("must ship together with {request}, which waits for {dependency}")
             }
-            D::TooLarge { effort, max_capacity } => format!(
+            D::TooLarge { team: None, effort, max_capacity } => format!(
                 "needs {effort} units with what must ship with it; the largest release offers {max_capacity}"
+            ),
+            D::TooLarge { team: Some(team), effort, max_capacity } => format!(
+                "needs {effort} units of {team} with what must ship with it; {team} has at most {max_capacity} in a release"
+            ),
+            D::NoRoom { slot_id, team: Some(team), effort, left, lowest_value, .. } => {
+                let took: Vec<String> = lowest_value
+                    .iter()
+                    .map(|o| format!("{} ({} units, worth {:.1})", o.id, o.effort, o.value))
+                    .collect();
+                let mut s = format!("{team} is full in {slot_id}: needs {effort}, {left} left");
+                if !took.is_empty() {
+                    s.push_str(&format!("; lower-value {team} requests there: {}", took.join(", ")));
+                }
+                s
+            }
+            D::KeptDeferred { slot_id, gain } => format!(
+                "would add {gain:.2} in {slot_id}, but stays deferred as in the plan on disk (within the re-planning tolerance)"
             ),
             D::NoRoom { slot_id, needs, lowest_value, .. } => {
                 let took: Vec<String> = lowest_value
@@ -955,6 +976,8 @@ fn reason_text(r: &planning::Reason) -> String {
                     }
                     P::EarlierSlotsFull => "earlier releases are full".to_owned(),
                     P::Stable => "stays where the previous plan put it".to_owned(),
+                    P::Moved { from: Some(from) } => format!("moved from {from}"),
+                    P::Moved { from: None } => "moved in (deferred in the plan on disk)".to_owned(),
                 })
                 .collect();
             format!("planned in {slot_id}: {}", parts.join("; "))
