@@ -250,6 +250,8 @@ struct Bb<'a, 'm> {
     evals: u64,
     limit: u64,
     deadline: Instant,
+    /// Nodes evaluated (to repair every few relaxations into a plan).
+    nodes: u64,
 }
 
 impl Bb<'_, '_> {
@@ -330,6 +332,12 @@ impl Bb<'_, '_> {
         );
         if r.exact {
             return None; // the closure is this node's best plan, offered above
+        }
+        self.nodes += 1;
+        if self.nodes % 4 == 1 {
+            if let Some(c) = r.closures.last() {
+                self.search.repair(c);
+            }
         }
         let bound = self.floor(r.bound).min(parent);
         if bound <= self.search.best_value() + self.tol {
@@ -480,13 +488,17 @@ pub(crate) fn branch_and_bound<'m>(
         evals: 0,
         limit: eval_limit,
         deadline,
+        nodes: 0,
     };
     let mut root = Masks::root(m);
-    let mut complete = true;
-    let mut left = f64::NEG_INFINITY;
     if !root.propagate(m) {
         return None;
     }
+    let mu0 = bb.d.mu.clone();
+    // Large neighbourhoods first, for a better incumbent: a few releases at a time
+    // re-planned exactly (everything else stays), with a quarter of the budget.
+    bb.lns(&mu0, eval_limit / 4);
+    bb.limit = eval_limit;
     // Probing: options that cannot beat the incumbent go.
     let probed = bb.probe(&mut root, 4, retune);
     if !probed {
@@ -498,41 +510,11 @@ pub(crate) fn branch_and_bound<'m>(
             work: bb.evals * per_eval,
         });
     }
+    // The options probing removed are gone from the network too.
+    bb.net = Net::build_masked(m, Some(&root.0));
     bb.retune(&root, retune);
     let mu = bb.d.mu.clone();
-    // Best first: the largest bound of an open node is the bound of the whole tree.
-    let mut open: Vec<Option<Node>> = Vec::new();
-    let mut heap: BinaryHeap<Key> = BinaryHeap::new();
-    let push = |open: &mut Vec<Option<Node>>, heap: &mut BinaryHeap<Key>, n: Node| {
-        heap.push(Key(n.bound, Reverse(open.len())));
-        open.push(Some(n));
-    };
-    if let Some(n) = bb.node(root, &mu, root_bound, STEPS) {
-        push(&mut open, &mut heap, n);
-    }
-    while let Some(Key(b, Reverse(i))) = heap.pop() {
-        if b <= bb.search.best_value() + bb.tol {
-            heap.clear();
-            break;
-        }
-        if bb.out_of_budget() {
-            complete = false;
-            left = b;
-            break;
-        }
-        let Some(node) = open[i].take() else { continue };
-        let children = bb.children(&node);
-        if children.is_empty() {
-            complete = false;
-            left = left.max(node.bound);
-            continue;
-        }
-        for child in children {
-            if let Some(n) = bb.node(child, &node.mu, node.bound, STEPS) {
-                push(&mut open, &mut heap, n);
-            }
-        }
-    }
+    let (left, complete) = bb.tree(root, &mu, root_bound);
     let inc = bb.search.best_value();
     Some(BbResult {
         bound: left.max(inc),
@@ -540,4 +522,158 @@ pub(crate) fn branch_and_bound<'m>(
         evals: bb.evals,
         work: bb.evals * per_eval,
     })
+}
+
+impl Bb<'_, '_> {
+    /// Best-first search from `root`, plunging: after a node, its better child
+    /// comes next (the other waits in the heap) until a plunge ends in closed
+    /// nodes. Returns the largest bound of a node left open (or −∞) and whether
+    /// the tree was explored completely.
+    fn tree(&mut self, root: Masks, mu: &[Vec<f64>], root_bound: f64) -> (f64, bool) {
+        let mut open: Vec<Option<Node>> = Vec::new();
+        let mut heap: BinaryHeap<Key> = BinaryHeap::new();
+        let push = |open: &mut Vec<Option<Node>>, heap: &mut BinaryHeap<Key>, n: Node| {
+            heap.push(Key(n.bound, Reverse(open.len())));
+            open.push(Some(n));
+        };
+        let mut left = f64::NEG_INFINITY;
+        let mut current = self.node(root, mu, root_bound, STEPS);
+        loop {
+            let node = match current.take() {
+                Some(n) => n,
+                None => {
+                    let Some(Key(_, Reverse(i))) = heap.pop() else {
+                        break;
+                    };
+                    let Some(n) = open[i].take() else { continue };
+                    n
+                }
+            };
+            if node.bound <= self.search.best_value() + self.tol {
+                if heap.peek().is_none_or(|k| k.0 <= self.search.best_value() + self.tol) {
+                    heap.clear();
+                    break;
+                }
+                continue;
+            }
+            if self.out_of_budget() {
+                left = node.bound.max(heap.peek().map_or(f64::NEG_INFINITY, |k| k.0));
+                return (left, false);
+            }
+            let children = self.children(&node);
+            if children.is_empty() {
+                left = left.max(node.bound);
+                continue;
+            }
+            let mut best: Option<Node> = None;
+            for child in children {
+                if let Some(n) = self.node(child, &node.mu, node.bound, STEPS) {
+                    match best.take() {
+                        None => best = Some(n),
+                        Some(b) if n.bound > b.bound => {
+                            push(&mut open, &mut heap, b);
+                            best = Some(n);
+                        }
+                        Some(b) => {
+                            push(&mut open, &mut heap, n);
+                            best = Some(b);
+                        }
+                    }
+                }
+            }
+            current = best;
+        }
+        (left, left == f64::NEG_INFINITY)
+    }
+
+    /// Re-plans a few consecutive releases at a time exactly (with what is
+    /// deferred), everything else fixed, each on at most `share` evaluations; the
+    /// improvements go to the incumbent.
+    fn lns(&mut self, mu: &[Vec<f64>], total: u64) {
+        let m = self.m;
+        let r_n = m.r;
+        let root = Masks::root(m);
+        // (first slot, releases, whether deferred requests may come in)
+        let mut windows: Vec<(usize, usize, bool)> = Vec::new();
+        for len in 2..=r_n.min(4) {
+            windows.extend((0..=r_n - len).map(|a| (a, len, false)));
+        }
+        for len in 1..=r_n.min(2) {
+            windows.extend((0..=r_n - len).map(|a| (a, len, true)));
+        }
+        let weight: u64 = windows.iter().map(|w| w.1 as u64).sum::<u64>().max(1);
+        let share = (total / weight).max(10);
+        let end = self.evals + total;
+        // Passes over the windows while the last one improved the plan.
+        for _pass in 0..3 {
+            let before = self.search.best_value();
+            for &(a, len, with_deferred) in &windows {
+                if self.deadline < Instant::now() || self.evals >= end {
+                    return;
+                }
+                let cur = self.search.best_slots().to_vec();
+                let free = |s: usize| (a..a + len).contains(&s) || (with_deferred && s == r_n);
+                let keep: u64 = (a..a + len).fold(
+                    if with_deferred { 1u64 << r_n } else { 0 },
+                    |k, s| k | (1 << s),
+                );
+                let mut masks = Masks(
+                    (0..m.groups())
+                        .map(|g| {
+                            if free(cur[g]) {
+                                root.0[g] & keep
+                            } else {
+                                1u64 << cur[g]
+                            }
+                        })
+                        .collect(),
+                );
+                if !masks.propagate(m)
+                    || masks.0.iter().filter(|x| x.count_ones() > 1).count() < 2
+                {
+                    continue;
+                }
+                self.limit = (self.evals + share * len as u64).min(end);
+                // A network of just this window's free part.
+                let net = std::mem::replace(&mut self.net, Net::build_masked(m, Some(&masks.0)));
+                self.tree(masks, mu, f64::INFINITY);
+                self.net = net;
+            }
+            if self.search.best_value() <= before + self.tol {
+                break;
+            }
+        }
+    }
+
+
+}
+
+/// Large-neighbourhood search alone (for backlogs too big for the tree): a few
+/// releases at a time re-planned exactly, on at most `eval_limit` evaluations.
+/// Returns the evaluations spent.
+pub(crate) fn neighbourhoods<'m>(
+    m: &'m Model,
+    search: &mut Search<'m>,
+    d: Decomp,
+    eval_limit: u64,
+    deadline: Instant,
+) -> u64 {
+    if m.r == 0 || m.k == 0 || m.r > 62 {
+        return 0;
+    }
+    let mut bb = Bb {
+        m,
+        net: Net::build(m),
+        d,
+        unit: grid(m),
+        search,
+        tol: m.tolerance(),
+        evals: 0,
+        limit: eval_limit,
+        deadline,
+        nodes: 0,
+    };
+    let mu = bb.d.mu.clone();
+    bb.lns(&mu, eval_limit);
+    bb.evals
 }

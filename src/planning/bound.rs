@@ -45,25 +45,63 @@ impl Net {
     }
 
     pub(crate) fn build(m: &Model) -> Self {
+        Self::build_masked(m, None)
+    }
+
+    /// The network for the plans in which every group takes one of the options of
+    /// its mask (bit s: slot s, bit R: deferred; the masks must be propagated):
+    /// variables the masks decide are constants, not nodes with edges, so a
+    /// network for a small part of the plan solves much faster.
+    #[allow(clippy::too_many_lines)]
+    pub(crate) fn build_masked(m: &Model, masks: Option<&[u64]>) -> Self {
         let r_n = m.r;
         let g_n = m.groups();
         let c_n = m.commits.len();
         let n = (g_n + c_n) * r_n;
         let mut status = vec![FREE; n];
         let mut base_w = vec![0.0; n];
+        let mut holes = vec![false; g_n * r_n];
+        // The lowest slot a group may ship in (R: it cannot ship).
+        let mut first_slot = vec![0usize; g_n];
         for g in 0..g_n {
+            let mask = masks.map(|mk| mk[g]);
+            first_slot[g] = match mask {
+                None => m.earliest[g],
+                Some(x) => {
+                    let slots = x & ((1u64 << r_n) - 1);
+                    if slots == 0 {
+                        r_n
+                    } else {
+                        slots.trailing_zeros() as usize
+                    }
+                }
+            };
             for r in 0..r_n {
                 let v = g * r_n + r;
-                if r < m.earliest[g] {
-                    status[v] = ZERO;
-                } else if m.mandatory[g] && r >= m.latest[g] {
-                    status[v] = ONE;
+                match mask {
+                    None => {
+                        if r < m.earliest[g] {
+                            status[v] = ZERO;
+                        } else if m.mandatory[g] && r >= m.latest[g] {
+                            status[v] = ONE;
+                        }
+                    }
+                    Some(x) => {
+                        let upto = (1u64 << (r + 1)) - 1;
+                        if x & upto == 0 {
+                            status[v] = ZERO;
+                        } else if x & !upto == 0 {
+                            status[v] = ONE;
+                        } else if x & (1 << r) == 0 {
+                            holes[v] = true;
+                        }
+                    }
                 }
                 base_w[v] = m.value[g][r] - m.value[g][r + 1];
             }
         }
         for (k, c) in m.commits.iter().enumerate() {
-            let first = c.groups.iter().map(|&g| m.earliest[g]).max().unwrap_or(0);
+            let first = c.groups.iter().map(|&g| first_slot[g]).max().unwrap_or(0);
             for r in 0..r_n {
                 let v = (g_n + k) * r_n + r;
                 if !c.possible || r > c.last || r < first {
@@ -98,7 +136,8 @@ impl Net {
             for r in 1..r_n {
                 let u = g * r_n + r;
                 if status[u] == FREE && status[u - 1] == FREE {
-                    hole_e[u] = flow.add_edge(u, u - 1, 0.0);
+                    let cap = if holes[u] { f64::INFINITY } else { 0.0 };
+                    hole_e[u] = flow.add_edge(u, u - 1, cap);
                 }
             }
         }

@@ -570,8 +570,12 @@ pub fn check(problem: &Problem, assignment: &[Option<usize>]) -> Result<(), Viol
 
 /// Branch and bound runs only up to this many groups ...
 const BB_MAX_GROUPS: usize = 80;
-/// ... and on at most this much work (relaxations × their size).
-const BB_WORK: u64 = 30_000_000;
+/// ... and on at most this much work (relaxations × their size) ...
+const BB_WORK: u64 = 300_000_000;
+/// ... and this many relaxations.
+const BB_EVALS: u64 = 20_000;
+/// Larger backlogs get large-neighbourhood search on this much work instead.
+const LNS_WORK: u64 = 100_000_000;
 /// The knapsack decomposition runs when one evaluation's dynamic programs cost at
 /// most this much (items × capacity) ...
 const DECOMP_MAX_WORK: u64 = 2_000_000;
@@ -732,8 +736,12 @@ fn best_plan(
     } else {
         None
     };
+    if decomposition.is_some() {
+        // The neighbourhoods and the tree find better plans per unit of work.
+        stall = (stall / 4).max(50);
+    }
     let first_walk = if decomposition.is_some() {
-        (stall / 8).max(50)
+        stall / 2
     } else {
         stall
     };
@@ -781,10 +789,25 @@ fn best_plan(
             bound: best_bound,
             elapsed: start.elapsed(),
         });
+        if model.groups() > BB_MAX_GROUPS && open(&search, best_bound) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let limit = knob(8).map_or_else(
+                || options.node_limit.saturating_mul(2).min(LNS_WORK) / per_eval,
+                |x| x as u64,
+            );
+            stats.flow_solves +=
+                bb::neighbourhoods(model, &mut search, t.decomp.clone(), limit, deadline);
+            progress(Progress {
+                phase: "neighbourhoods",
+                objective: search.best_value(),
+                bound: best_bound,
+                elapsed: start.elapsed(),
+            });
+        }
         if model.groups() <= BB_MAX_GROUPS && open(&search, best_bound) {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let limit = knob(2).map_or_else(
-                || (options.node_limit / 2).min(BB_WORK) / per_eval,
+                || (options.node_limit.saturating_mul(5).min(BB_WORK) / per_eval).min(BB_EVALS),
                 |x| x as u64,
             );
             if let Some(res) = bb::branch_and_bound(
