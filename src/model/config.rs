@@ -85,17 +85,35 @@ impl Default for CalendarConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CapacityConfig {
-    pub default: u64,
+    /// Units per release, all teams together. Absent: the sum of the teams'
+    /// capacities when `[capacity.teams]` is set, else [`DEFAULT_CAPACITY`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<u64>,
     pub releases: BTreeMap<String, u64>,
+    /// `[capacity.teams]`: capacity per team and release (empty: no teams).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub teams: BTreeMap<String, TeamCapacity>,
 }
+
+/// The capacity per release without `[capacity] default` and without teams.
+pub const DEFAULT_CAPACITY: u64 = 40;
 
 impl Default for CapacityConfig {
     fn default() -> Self {
         Self {
-            default: 40,
+            default: None,
             releases: BTreeMap::new(),
+            teams: BTreeMap::new(),
         }
     }
+}
+
+/// One team's capacity: `backend = { default = 24, releases = { "2027.4" = 16 } }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamCapacity {
+    pub default: u64,
+    #[serde(default)]
+    pub releases: BTreeMap<String, u64>,
 }
 
 /// The scoring model.
@@ -160,7 +178,13 @@ pub struct ScoringConfig {
 #[serde(default)]
 pub struct PlanningConfig {
     pub release_weights: Vec<f64>,
-    pub stability_penalty: f64,
+    /// Stable re-planning: percent of the best objective that a re-plan may give
+    /// up to move fewer requests against the plan on disk (0 = moves only break ties).
+    pub replan_tolerance: f64,
+    /// Retired (replaced by `replan_tolerance`): still read, so that older
+    /// workspaces load, and answered with a deprecation warning.
+    #[serde(skip_serializing)]
+    pub stability_penalty: Option<serde::de::IgnoredAny>,
     /// Default solver time limit in seconds.
     pub time_limit: f64,
 }
@@ -169,7 +193,8 @@ impl Default for PlanningConfig {
     fn default() -> Self {
         Self {
             release_weights: vec![1.0, 0.9, 0.8, 0.7, 0.6, 0.5],
-            stability_penalty: 0.05,
+            replan_tolerance: 0.5,
+            stability_penalty: None,
             time_limit: 10.0,
         }
     }

@@ -331,13 +331,32 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
             "e.g. release_weights = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5]",
         );
     }
-    let p = config.planning.stability_penalty;
-    if !p.is_finite() || p < 0.0 {
+    let t = config.planning.replan_tolerance;
+    if !t.is_finite() || !(0.0..=100.0).contains(&t) {
         bad(
-            "planning.stability_penalty",
-            format!("stability_penalty is {p}; it must be ≥ 0"),
-            "use 0 to turn it off",
+            "planning.replan_tolerance",
+            format!("replan_tolerance is {t}; it must be a percentage from 0 to 100"),
+            "e.g. replan_tolerance = 0.5 (give up at most 0.5 % of the objective to move fewer requests; 0: moves only break ties)",
         );
+    }
+    for (team, c) in &config.capacity.teams {
+        let at = KeyPath::root().key("capacity").key("teams").key(team);
+        if crate::model::Id::parse(team).is_err() {
+            bad(
+                &at.to_string(),
+                format!("`{team}` is not a valid team name"),
+                "name teams with 1–64 characters from A-Z a-z 0-9 . _ - starting with a letter or digit, e.g. backend",
+            );
+        }
+        for key in c.releases.keys() {
+            if key.parse::<ReleaseId>().map_or(true, ReleaseId::is_hotfix) {
+                bad(
+                    &at.clone().key("releases").key(key).to_string(),
+                    format!("`{key}` is not a release id"),
+                    "write release ids as YYYY.N, e.g. releases = { \"2027.4\" = 16 }",
+                );
+            }
+        }
     }
     let t = config.planning.time_limit;
     if !t.is_finite() || t <= 0.0 {
@@ -453,6 +472,14 @@ fn load_from(root: &Path, files: Files) -> anyhow::Result<Loaded> {
                     Ok(path) => sink.key(Level::Error, &path, msg, &hint),
                     Err(_) => sink.push(Level::Error, None, msg, &hint),
                 }
+            }
+            if c.planning.stability_penalty.is_some() {
+                sink.key(
+                    Level::Warning,
+                    &KeyPath::root().key("planning").key("stability_penalty"),
+                    "`stability_penalty` is retired and has no effect: re-planning keeps the plan on disk within `replan_tolerance`".into(),
+                    "remove it; set [planning] replan_tolerance (percent, default 0.5) instead",
+                );
             }
         }
         config
@@ -713,6 +740,7 @@ fn convert_request(
         }
         s => s,
     };
+    let team_effort = team_effort(sink, f.team, f.team_effort, effort, config);
     let requested_by = ids(sink, "requested_by", f.requested_by);
     let depends_on = ids(sink, "depends_on", f.depends_on);
     let together_with = ids(sink, "together_with", f.together_with);
@@ -734,9 +762,31 @@ fn convert_request(
         reported_at: f.reported_at,
         source,
         reaction: crate::model::request::Reaction::from_file(f.reacted_at, f.reaction_note),
+        team_effort,
         scores: f.scores,
         text: f.text,
     }
+}
+
+/// A request's effort per team; its problems point at the key or the value.
+fn team_effort(
+    sink: &mut Sink<'_>,
+    team: Option<String>,
+    split: BTreeMap<String, i64>,
+    effort: u32,
+    config: Option<&Config>,
+) -> BTreeMap<String, u64> {
+    let teams = config.map(|c| &c.capacity.teams);
+    let (out, problems) = crate::model::request::team_effort(team, split, effort, teams);
+    for p in problems {
+        let at = p.key.iter().fold(KeyPath::root(), |k, s| k.key(s.as_str()));
+        if p.on_value {
+            sink.value(Level::Error, &at, p.message, &p.hint);
+        } else {
+            sink.key(Level::Error, &at, p.message, &p.hint);
+        }
+    }
+    out
 }
 
 /// Criteria the scoring model uses but an open or accepted request with other
