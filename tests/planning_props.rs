@@ -5,6 +5,7 @@
 //! brute-force optimum; and with a baseline the plan is within the re-planning
 //! tolerance of that optimum while no plan within it (by brute force) has fewer
 //! moves or, with as few, a higher objective.
+#![allow(clippy::needless_range_loop)] // the planning branch's tests, kept as they are
 
 use proptest::prelude::*;
 use zyklus::planning::{

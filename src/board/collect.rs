@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::{
+    TeamLoad,
     Board, Burndown, BurndownDay, Call, DeferredItem, Lang, Load, NextGate, ReleaseView, Requester,
     ScopeItem, SeverityCounts, SlaItem,
 };
@@ -236,7 +237,19 @@ impl Ctx<'_> {
                 } else {
                     crate::model::facts::configured_capacity(config, id)
                 },
-                teams: Vec::new(),
+                teams: if id.is_hotfix() {
+                    Vec::new()
+                } else {
+                    let caps = crate::model::facts::capacity_by_team(config, id);
+                    crate::model::facts::load_by_team(config, &release.scope, &ws.requests)
+                        .into_iter()
+                        .map(|(team, load)| TeamLoad {
+                            capacity: caps.get(&team).copied().unwrap_or(0),
+                            team,
+                            load,
+                        })
+                        .collect()
+                },
             },
             open_findings: open_counts(&findings),
             deployed: release.deployed.clone(),
