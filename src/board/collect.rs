@@ -12,9 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::{
-    TeamLoad,
     Board, Burndown, BurndownDay, Call, DeferredItem, Lang, Load, NextGate, ReleaseView, Requester,
-    ScopeItem, SeverityCounts, SlaItem,
+    ScopeItem, SeverityCounts, SlaItem, TeamLoad,
 };
 use crate::gates::{self, Inputs};
 use crate::model::calendar::{self, ReleaseDates};

@@ -82,7 +82,7 @@ impl Default for CalendarConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CapacityConfig {
     /// Units per release, all teams together. Absent: the sum of the teams'
@@ -98,22 +98,14 @@ pub struct CapacityConfig {
 /// The capacity per release without `[capacity] default` and without teams.
 pub const DEFAULT_CAPACITY: u64 = 40;
 
-impl Default for CapacityConfig {
-    fn default() -> Self {
-        Self {
-            default: None,
-            releases: BTreeMap::new(),
-            teams: BTreeMap::new(),
-        }
-    }
-}
-
 /// One team's capacity: `backend = { default = 24, releases = { "2027.4" = 16 } }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamCapacity {
-    pub default: u64,
+    /// Units per release (signed only so that a negative number gets a clear
+    /// message from validation; the loader refuses it).
+    pub default: i64,
     #[serde(default)]
-    pub releases: BTreeMap<String, u64>,
+    pub releases: BTreeMap<String, i64>,
 }
 
 /// The scoring model.
@@ -184,7 +176,7 @@ pub struct PlanningConfig {
     /// Retired (replaced by `replan_tolerance`): still read, so that older
     /// workspaces load, and answered with a deprecation warning.
     #[serde(skip_serializing)]
-    pub stability_penalty: Option<serde::de::IgnoredAny>,
+    pub stability_penalty: Option<f64>,
     /// Default solver time limit in seconds.
     pub time_limit: f64,
 }

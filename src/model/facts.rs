@@ -112,10 +112,8 @@ pub fn capacity_by_team(config: &Config, id: ReleaseId) -> BTreeMap<String, u64>
         .teams
         .iter()
         .map(|(team, c)| {
-            (
-                team.clone(),
-                c.releases.get(&key).copied().unwrap_or(c.default),
-            )
+            let units = c.releases.get(&key).copied().unwrap_or(c.default);
+            (team.clone(), u64::try_from(units).unwrap_or(0))
         })
         .collect()
 }

@@ -348,7 +348,24 @@ pub fn validate_config(config: &Config) -> Vec<(String, String, String)> {
                 "name teams with 1–64 characters from A-Z a-z 0-9 . _ - starting with a letter or digit, e.g. backend",
             );
         }
-        for key in c.releases.keys() {
+        if c.default < 0 {
+            bad(
+                &at.clone().key("default").to_string(),
+                format!(
+                    "team `{team}` has capacity {}; it must be a whole number of units ≥ 0",
+                    c.default
+                ),
+                "e.g. default = 24",
+            );
+        }
+        for (key, units) in &c.releases {
+            if *units < 0 {
+                bad(
+                    &at.clone().key("releases").key(key).to_string(),
+                    format!("team `{team}` has capacity {units} in {key}; it must be a whole number of units ≥ 0"),
+                    "use 0 for a release without this team",
+                );
+            }
             if key.parse::<ReleaseId>().map_or(true, ReleaseId::is_hotfix) {
                 bad(
                     &at.clone().key("releases").key(key).to_string(),

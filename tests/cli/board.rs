@@ -373,10 +373,18 @@ fn the_json_is_the_data_of_the_pages() {
     let teams = r2["load"]["teams"].as_array().expect("teams");
     let names: Vec<(&str, u64)> = teams
         .iter()
-        .map(|t| (t["team"].as_str().expect("team"), t["capacity"].as_u64().expect("capacity")))
+        .map(|t| {
+            (
+                t["team"].as_str().expect("team"),
+                t["capacity"].as_u64().expect("capacity"),
+            )
+        })
         .collect();
     assert_eq!(names, [("backend", 24), ("frontend", 16)]);
-    let sum: u64 = teams.iter().map(|t| t["load"].as_u64().expect("load")).sum();
+    let sum: u64 = teams
+        .iter()
+        .map(|t| t["load"].as_u64().expect("load"))
+        .sum();
     assert_eq!(Some(sum), r2["load"]["load"].as_u64());
 
     // The burn-down runs from the code freeze to today (the release is late).

@@ -366,7 +366,10 @@ fn the_solver_sees_the_built_problem_one_to_one() {
         .iter()
         .map(|s| (s.id.as_str(), s.capacity, s.weight))
         .collect();
-    assert_eq!(slots, [("2027.1", Some(40), 1.0), ("2027.2", Some(40), 0.9)]);
+    assert_eq!(
+        slots,
+        [("2027.1", Some(40), 1.0), ("2027.2", Some(40), 0.9)]
+    );
     assert!(p.teams.is_empty() && !p.has_baseline);
     assert_eq!(p.requests.len(), 2);
     assert_eq!(p.requests[1].id, "B");
