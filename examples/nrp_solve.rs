@@ -3,6 +3,12 @@
 //! usage: nrp_solve FILE RATIO [--node-limit N] [--time-limit SECS]
 //!        nrp_solve --all [BENCH_DIR] [--only nrp1,nrp-e1] [--ratios 0.3,0.5] [--node-limit N]
 //!        nrp_solve --synthetic REQUESTS SLOTS [SEED]   (a generated multi-release backlog)
+//!        nrp_solve --problem FILE.json [--out PLAN.json]
+//!
+//! `--problem` solves a planning problem written as JSON (by `gen_backlog --problem`
+//! or `benches/plan_quality.py`) and prints one JSON line: objective, bound,
+//! unconstrained best, moves, kept, seconds, work and whether the safety net hit;
+//! `--out` writes the assignment (slot index or null per request).
 //!
 //! Builds the problem exactly like `bench/nrp/nrp_bench.py`: one slot (weight 1.0,
 //! capacity = ⌊ratio · Σ cost⌋), requests with score 0 and their prerequisites,
@@ -103,12 +109,13 @@ fn problem(inst: &Instance, ratio: f64) -> Problem {
     Problem {
         slots: vec![Slot {
             id: "2027.1".into(),
-            capacity: budget(inst, ratio),
+            capacity: Some(budget(inst, ratio)),
+            team_capacity: Vec::new(),
             weight: 1.0,
         }],
         requests,
         commitments,
-        stability_penalty: 0.0,
+        ..Problem::default()
     }
 }
 
@@ -205,7 +212,7 @@ fn synthetic(n: usize, slots: usize, seed: u64, with_commitments: bool) -> Probl
             requests[i].latest = Some(slots - 1);
         }
         if rnd(3) == 0 {
-            requests[i].previous = Some(rnd(slots as u64) as usize);
+            requests[i].baseline = Some(rnd(slots as u64) as usize);
         }
     }
     let commitments = (0..if with_commitments { n / 10 } else { 0 })
@@ -221,22 +228,29 @@ fn synthetic(n: usize, slots: usize, seed: u64, with_commitments: bool) -> Probl
         slots: (0..slots)
             .map(|s| Slot {
                 id: format!("2027.{}", s + 1),
-                capacity: cap,
+                capacity: Some(cap),
+                team_capacity: Vec::new(),
                 weight: 1.0 - 0.1 * s as f64,
             })
             .collect(),
         requests,
         commitments,
-        stability_penalty: 2.0,
+        has_baseline: true,
+        ..Problem::default()
     }
 }
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut options = Options::default();
+    if let Ok(t) = std::env::var("NRP_TUNE") {
+        options.tuning = t.split(',').map(|x| x.parse().unwrap_or(0.0)).collect();
+    }
     let mut positional = Vec::new();
     let mut all = false;
     let mut only: Option<Vec<String>> = None;
+    let mut problem_file: Option<String> = None;
+    let mut out_file: Option<String> = None;
     let mut ratios = vec!["0.3".to_string(), "0.5".into(), "0.7".into()];
     let mut i = 0;
     while i < args.len() {
@@ -256,6 +270,14 @@ fn main() -> Result<(), String> {
                 options.time_limit = Duration::from_secs_f64(s);
                 i += 1;
             }
+            "--problem" => {
+                problem_file = Some(val(i)?);
+                i += 1;
+            }
+            "--out" => {
+                out_file = Some(val(i)?);
+                i += 1;
+            }
             "--only" => {
                 only = Some(val(i)?.split(',').map(String::from).collect());
                 i += 1;
@@ -268,6 +290,9 @@ fn main() -> Result<(), String> {
             other => positional.push(other.to_string()),
         }
         i += 1;
+    }
+    if let Some(file) = problem_file {
+        return solve_json(&file, out_file.as_deref(), &options);
     }
     if positional.first().is_some_and(|p| p == "--synthetic") {
         let num = |k: usize, d: u64| {
@@ -287,7 +312,7 @@ fn main() -> Result<(), String> {
                     .join(",")
             };
             for sl in &p.slots {
-                eprintln!("S {} {}", sl.capacity, sl.weight);
+                eprintln!("S {:?} {}", sl.capacity, sl.weight);
             }
             for it in &p.requests {
                 eprintln!(
@@ -296,7 +321,7 @@ fn main() -> Result<(), String> {
                     it.score,
                     opt(it.pin),
                     opt(it.latest),
-                    opt(it.previous),
+                    opt(it.baseline),
                     list(&it.depends_on),
                     list(&it.together_with)
                 );
@@ -304,7 +329,7 @@ fn main() -> Result<(), String> {
             for c in &p.commitments {
                 eprintln!("C {} {} r{}", c.weight, opt(c.latest), list(&c.requests));
             }
-            eprintln!("P {}", p.stability_penalty);
+            eprintln!("P {}", p.replan_tolerance);
         }
         let t = Instant::now();
         let mut last = (0.0, f64::NEG_INFINITY);
@@ -439,5 +464,46 @@ fn main() -> Result<(), String> {
         "summary: {} solved, {failures} failed, {at_opt} at optimum, mean gap {mean:.3}%, worst gap {worst:.3}%, slowest {max_secs:.2}s, bounds below optimum: {bad_bounds}",
         gaps.len()
     );
+    Ok(())
+}
+
+/// `--problem FILE.json`: solve, check, print one JSON line.
+fn solve_json(file: &str, out: Option<&str>, options: &Options) -> Result<(), String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+    let p: Problem = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+    let t = Instant::now();
+    let verbose = std::env::var_os("NRP_PROGRESS").is_some();
+    let mut last = String::new();
+    let plan = planning::solve(&p, options, &mut |pr| {
+        let s = format!("{} {:.2} {:.2}", pr.phase, pr.objective, pr.bound);
+        if verbose && s != last {
+            eprintln!("{:>7.3}s {s}", pr.elapsed.as_secs_f64());
+            last = s;
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    let secs = t.elapsed().as_secs_f64();
+    planning::check(&p, &plan.assignment).map_err(|e| format!("infeasible plan: {e}"))?;
+    let line = serde_json::json!({
+        "requests": p.requests.len(),
+        "objective": plan.objective,
+        "bound": plan.bound,
+        "gap": plan.gap_percent(),
+        "proven": plan.proven_optimal,
+        "unconstrained_best": plan.unconstrained_best,
+        "moves": plan.moves,
+        "kept": plan.kept,
+        "baseline_planned": plan.baseline_planned,
+        "secs": secs,
+        "nodes": plan.stats.nodes,
+        "flow_solves": plan.stats.flow_solves,
+        "hit_time_limit": plan.stats.hit_time_limit,
+        "hit_node_limit": plan.stats.hit_node_limit,
+    });
+    println!("{line}");
+    if let Some(out) = out {
+        let a = serde_json::to_string(&plan.assignment).map_err(|e| e.to_string())?;
+        std::fs::write(out, a).map_err(|e| format!("{out}: {e}"))?;
+    }
     Ok(())
 }

@@ -450,6 +450,7 @@ mod tests {
             reported_at: None,
             source: None,
             reaction: None,
+            team_effort: BTreeMap::new(),
             scores: BTreeMap::new(),
             text: BTreeMap::new(),
         };

@@ -206,6 +206,7 @@ mod tests {
             reported_at: None,
             source: None,
             reaction: None,
+            team_effort: BTreeMap::new(),
             scores: scores.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
             text: BTreeMap::new(),
         }

@@ -13,7 +13,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::{
     Board, Burndown, BurndownDay, Call, DeferredItem, Lang, Load, NextGate, ReleaseView, Requester,
-    ScopeItem, SeverityCounts, SlaItem,
+    ScopeItem, SeverityCounts, SlaItem, TeamLoad,
 };
 use crate::gates::{self, Inputs};
 use crate::model::calendar::{self, ReleaseDates};
@@ -236,7 +236,19 @@ impl Ctx<'_> {
                 } else {
                     crate::model::facts::configured_capacity(config, id)
                 },
-                teams: Vec::new(),
+                teams: if id.is_hotfix() {
+                    Vec::new()
+                } else {
+                    let caps = crate::model::facts::capacity_by_team(config, id);
+                    crate::model::facts::load_by_team(config, &release.scope, &ws.requests)
+                        .into_iter()
+                        .map(|(team, load)| TeamLoad {
+                            capacity: caps.get(&team).copied().unwrap_or(0),
+                            team,
+                            load,
+                        })
+                        .collect()
+                },
             },
             open_findings: open_counts(&findings),
             deployed: release.deployed.clone(),

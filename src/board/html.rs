@@ -235,18 +235,26 @@ fn call_text(lang: Lang, r: &ReleaseView) -> String {
     )
 }
 
+/// A bar of `load` against `capacity`, hidden from screen readers (the text
+/// beside it says the same).
+fn meter(load: u64, capacity: u64) -> String {
+    // No capacity: empty when nothing is planned, full (and "over") otherwise.
+    let pct = load
+        .saturating_mul(100)
+        .checked_div(capacity)
+        .unwrap_or(if load == 0 { 0 } else { 100 })
+        .min(100);
+    format!(
+        "<span class=\"meter{}\" aria-hidden=\"true\"><span style=\"width:{pct}%\"></span></span>",
+        if load > capacity { " over" } else { "" },
+    )
+}
+
 fn load_html(lang: Lang, r: &ReleaseView) -> String {
     let l = &r.load;
-    // No capacity: empty when nothing is planned, full (and "over") otherwise.
-    let pct = l
-        .load
-        .saturating_mul(100)
-        .checked_div(l.capacity)
-        .unwrap_or(if l.load == 0 { 0 } else { 100 })
-        .min(100);
     let mut s = format!(
-        "<span class=\"meter{}\" aria-hidden=\"true\"><span style=\"width:{pct}%\"></span></span>{}",
-        if l.load > l.capacity { " over" } else { "" },
+        "{}{}",
+        meter(l.load, l.capacity),
         Esc(&lang.load(l.load, l.capacity))
     );
     if !l.teams.is_empty() {
@@ -254,9 +262,10 @@ fn load_html(lang: Lang, r: &ReleaseView) -> String {
         for team in &l.teams {
             w!(
                 s,
-                "<li>{}: {}</li>",
+                "<li>{}: {}{}</li>",
                 Esc(&team.team),
-                Esc(&lang.load(team.load, team.capacity))
+                Esc(&lang.load(team.load, team.capacity)),
+                meter(team.load, team.capacity)
             );
         }
         s.push_str("</ul>");

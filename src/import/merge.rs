@@ -240,6 +240,9 @@ fn apply(doc: &mut DocumentMut, d: &Draft, update: &BTreeSet<Owned>) -> Vec<Stri
     let mut changed = Vec::new();
     let owns = |o: Owned| update.contains(&o);
     let root = doc.as_table_mut();
+    // A local `[team_effort]` split is finer than one team: the tracker's team
+    // does not replace it (both keys at once would be invalid).
+    let split = root.contains_key("team_effort");
     let mut top = |key: &str, v: Value| {
         if set(root, key, v) {
             changed.push(key.to_owned());
@@ -262,7 +265,7 @@ fn apply(doc: &mut DocumentMut, d: &Draft, update: &BTreeSet<Owned>) -> Vec<Stri
             top("created", date(c));
         }
     }
-    if owns(Owned::Team) {
+    if owns(Owned::Team) && !split {
         if let Some(team) = d.team.as_ref().filter(|t| t.from_tracker) {
             top("team", Value::from(team.value.as_str()));
         }

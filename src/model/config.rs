@@ -82,20 +82,30 @@ impl Default for CalendarConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CapacityConfig {
-    pub default: u64,
+    /// Units per release, all teams together. Absent: the sum of the teams'
+    /// capacities when `[capacity.teams]` is set, else [`DEFAULT_CAPACITY`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<u64>,
     pub releases: BTreeMap<String, u64>,
+    /// `[capacity.teams]`: capacity per team and release (empty: no teams).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub teams: BTreeMap<String, TeamCapacity>,
 }
 
-impl Default for CapacityConfig {
-    fn default() -> Self {
-        Self {
-            default: 40,
-            releases: BTreeMap::new(),
-        }
-    }
+/// The capacity per release without `[capacity] default` and without teams.
+pub const DEFAULT_CAPACITY: u64 = 40;
+
+/// One team's capacity: `backend = { default = 24, releases = { "2027.4" = 16 } }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamCapacity {
+    /// Units per release (signed only so that a negative number gets a clear
+    /// message from validation; the loader refuses it).
+    pub default: i64,
+    #[serde(default)]
+    pub releases: BTreeMap<String, i64>,
 }
 
 /// The scoring model.
@@ -160,7 +170,13 @@ pub struct ScoringConfig {
 #[serde(default)]
 pub struct PlanningConfig {
     pub release_weights: Vec<f64>,
-    pub stability_penalty: f64,
+    /// Stable re-planning: percent of the best objective that a re-plan may give
+    /// up to move fewer requests against the plan on disk (0 = moves only break ties).
+    pub replan_tolerance: f64,
+    /// Retired (replaced by `replan_tolerance`): still read, so that older
+    /// workspaces load, and answered with a deprecation warning.
+    #[serde(skip_serializing)]
+    pub stability_penalty: Option<f64>,
     /// Default solver time limit in seconds.
     pub time_limit: f64,
 }
@@ -169,7 +185,8 @@ impl Default for PlanningConfig {
     fn default() -> Self {
         Self {
             release_weights: vec![1.0, 0.9, 0.8, 0.7, 0.6, 0.5],
-            stability_penalty: 0.05,
+            replan_tolerance: 0.5,
+            stability_penalty: None,
             time_limit: 10.0,
         }
     }
@@ -424,15 +441,38 @@ fn range_problems(config: &Config) -> Vec<Problem> {
     use limits::{MAX_RELEASE_WEIGHTS, MAX_SCORE, MAX_TIME_LIMIT, MAX_UNITS, MAX_WEIGHT};
     let mut out: Vec<Problem> = Vec::new();
     let mut bad = |key: String, msg: String, hint: &str| out.push((key, msg, hint.to_owned()));
-    if config.capacity.default > MAX_UNITS {
+    if let Some(default) = config.capacity.default.filter(|d| *d > MAX_UNITS) {
         bad(
             "capacity.default".into(),
-            format!(
-                "capacity default = {} is more than {MAX_UNITS} units",
-                config.capacity.default
-            ),
+            format!("capacity default = {default} is more than {MAX_UNITS} units"),
             "use the capacity of one release in the unit of `effort`, e.g. default = 40",
         );
+    }
+    for (team, c) in &config.capacity.teams {
+        let at = subkey("capacity.teams", team);
+        if crate::model::Id::parse(team).is_err() {
+            bad(
+                at.clone(),
+                format!("`{team}` is not a valid team name"),
+                "name teams with 1–64 characters from A-Z a-z 0-9 . _ - starting with a letter or digit, e.g. backend",
+            );
+        }
+        let units =
+            std::iter::once((None, c.default)).chain(c.releases.iter().map(|(k, u)| (Some(k), *u)));
+        for (release, units) in units {
+            if (0..=MAX_UNITS as i64).contains(&units) {
+                continue;
+            }
+            let (key, what) = match release {
+                None => (format!("{at}.default"), String::new()),
+                Some(id) => (subkey(&format!("{at}.releases"), id), format!(" in {id}")),
+            };
+            bad(
+                key,
+                format!("team `{team}` has capacity {units}{what}; it must be a whole number of units from 0 to {MAX_UNITS}"),
+                "e.g. default = 24; use 0 for a release without this team",
+            );
+        }
     }
     for (id, units) in &config.capacity.releases {
         if *units > MAX_UNITS {
@@ -492,15 +532,15 @@ fn range_problems(config: &Config) -> Vec<Problem> {
             );
         }
     }
-    let p = config.planning.stability_penalty;
-    if !within(p, 0.0, MAX_WEIGHT) {
+    let t = config.planning.replan_tolerance;
+    if !within(t, 0.0, 100.0) {
         bad(
-            "planning.stability_penalty".into(),
+            "planning.replan_tolerance".into(),
             format!(
-                "stability_penalty is {}; it must be from 0 to {MAX_WEIGHT}",
-                show(p)
+                "replan_tolerance is {}; it must be a percentage from 0 to 100",
+                show(t)
             ),
-            "use 0 to turn it off",
+            "e.g. replan_tolerance = 0.5 (give up at most 0.5 % of the objective to move fewer requests; 0: moves only break ties)",
         );
     }
     let t = config.planning.time_limit;

@@ -9,7 +9,12 @@
 //!   file says so; its release date is the moment it entered production (from its
 //!   history), else its file's `release_date`, else its base release's date;
 //! - capacity is the file's `capacity`, else `[capacity] releases."ID"`, else
-//!   `[capacity] default`; load is the sum of the scope's efforts.
+//!   `[capacity] default`, else (with `[capacity.teams]`) the sum of the teams'
+//!   capacities, else 40; load is the sum of the scope's efforts;
+//! - a team's capacity is its `releases."ID"`, else its `default` (only
+//!   `zyklus.toml` sets it); a team's load is the sum of the scope's efforts for
+//!   that team (`team` or `[team_effort]`); a request without a team counts
+//!   against the total only.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +22,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::calendar;
+use super::config::DEFAULT_CAPACITY;
 use super::dates::Timestamp;
 use super::{Config, Id, Release, ReleaseId, Request, Stage};
 
@@ -86,12 +92,52 @@ pub fn release_date(config: &Config, release: &Release) -> Option<NaiveDate> {
 /// The configured capacity of a release id (without a file).
 #[must_use]
 pub fn configured_capacity(config: &Config, id: ReleaseId) -> u64 {
+    let c = &config.capacity;
+    if let Some(n) = c.releases.get(&id.to_string()) {
+        return *n;
+    }
+    match c.default {
+        Some(n) => n,
+        None if c.teams.is_empty() => DEFAULT_CAPACITY,
+        None => capacity_by_team(config, id).values().sum(),
+    }
+}
+
+/// The capacity of every configured team in release `id` (empty without teams).
+#[must_use]
+pub fn capacity_by_team(config: &Config, id: ReleaseId) -> BTreeMap<String, u64> {
+    let key = id.to_string();
     config
         .capacity
-        .releases
-        .get(&id.to_string())
-        .copied()
-        .unwrap_or(config.capacity.default)
+        .teams
+        .iter()
+        .map(|(team, c)| {
+            let units = c.releases.get(&key).copied().unwrap_or(c.default);
+            (team.clone(), u64::try_from(units).unwrap_or(0))
+        })
+        .collect()
+}
+
+/// The load of every configured team from `scope` (0 for a team without work
+/// there; empty without teams). Requests without a team count for no team.
+#[must_use]
+pub fn load_by_team<S: AsRef<str>>(
+    config: &Config,
+    scope: &[S],
+    requests: &BTreeMap<Id, Request>,
+) -> BTreeMap<String, u64> {
+    let mut out: BTreeMap<String, u64> = config
+        .capacity
+        .teams
+        .keys()
+        .map(|t| (t.clone(), 0))
+        .collect();
+    for r in scope.iter().filter_map(|id| requests.get(id.as_ref())) {
+        for (team, units) in &r.team_effort {
+            *out.entry(team.clone()).or_default() += units;
+        }
+    }
+    out
 }
 
 /// The capacity of a release: its file's, else the configured one.
@@ -122,6 +168,29 @@ mod tests {
         toml::from_str("[workspace]\nname = \"T\"\n").expect("config")
     }
 
+    fn request(id: &str, effort: u32) -> Request {
+        Request {
+            id: Id::parse(id).expect("id"),
+            title: "t".into(),
+            kind: crate::model::Kind::Feature,
+            status: crate::model::Status::Open,
+            effort,
+            impact: crate::model::request::Impact::default(),
+            requested_by: Vec::new(),
+            created: None,
+            depends_on: Vec::new(),
+            together_with: Vec::new(),
+            deadline: None,
+            pin: None,
+            reported_at: None,
+            source: None,
+            reaction: None,
+            team_effort: BTreeMap::new(),
+            scores: BTreeMap::new(),
+            text: BTreeMap::new(),
+        }
+    }
+
     fn d(s: &str) -> NaiveDate {
         s.parse().expect("date")
     }
@@ -142,6 +211,34 @@ mod tests {
             signoff: None,
             accepted: Vec::new(),
         }
+    }
+
+    #[test]
+    fn team_capacities_and_the_total_they_make() {
+        let c: Config = toml::from_str(
+            "[workspace]\nname = \"T\"\n[capacity.teams]\nbackend = { default = 24, releases = { \"2027.4\" = 16 } }\nfrontend = { default = 16 }\n",
+        )
+        .expect("config");
+        let r4: ReleaseId = "2027.4".parse().expect("id");
+        let r5: ReleaseId = "2027.5".parse().expect("id");
+        assert_eq!(configured_capacity(&c, r4), 32);
+        assert_eq!(configured_capacity(&c, r5), 40);
+        assert_eq!(
+            capacity_by_team(&c, r4),
+            BTreeMap::from([("backend".to_owned(), 16), ("frontend".to_owned(), 16)])
+        );
+        assert_eq!(configured_capacity(&config(), r4), DEFAULT_CAPACITY);
+        let mut q: BTreeMap<Id, Request> = BTreeMap::new();
+        let mut a = request("CR-1", 5);
+        a.team_effort = BTreeMap::from([("backend".to_owned(), 3), ("frontend".to_owned(), 2)]);
+        let b = request("CR-2", 4);
+        q.insert(a.id.clone(), a);
+        q.insert(b.id.clone(), b);
+        assert_eq!(
+            load_by_team(&c, &["CR-1", "CR-2"], &q),
+            BTreeMap::from([("backend".to_owned(), 3), ("frontend".to_owned(), 2)])
+        );
+        assert_eq!(load(&["CR-1", "CR-2"], &q), 9);
     }
 
     #[test]

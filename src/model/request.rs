@@ -119,6 +119,12 @@ pub struct RequestFile {
     /// Hotfixes: what the reaction was (`zyklus sla ack --note`).
     #[serde(default)]
     pub reaction_note: Option<String>,
+    /// The team whose capacity the whole effort uses (`[capacity.teams]`).
+    #[serde(default)]
+    pub team: Option<String>,
+    /// … or the effort split across teams; the units add up to `effort`.
+    #[serde(default)]
+    pub team_effort: BTreeMap<String, i64>,
     #[serde(default)]
     pub scores: BTreeMap<String, f64>,
     #[serde(default)]
@@ -148,6 +154,11 @@ pub struct Request {
     /// Hotfixes: the recorded reaction to the report (`zyklus sla ack`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reaction: Option<Reaction>,
+    /// Its effort per team: all of it for `team = "…"`, the split of
+    /// `[team_effort]`; empty for a request without a team, which counts against
+    /// the total capacity only.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub team_effort: BTreeMap<String, u64>,
     pub scores: BTreeMap<String, f64>,
     pub text: BTreeMap<String, String>,
 }
@@ -186,4 +197,111 @@ impl Request {
             None => (&self.title, true),
         }
     }
+}
+
+/// A problem with a request's team keys: where (`key`, at the value or the key)
+/// and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamProblem {
+    pub key: Vec<String>,
+    pub on_value: bool,
+    pub message: String,
+    pub hint: String,
+}
+
+/// A request's effort per team from its `team` or `[team_effort]`, checked
+/// against the configured teams (`None`: unknown, e.g. zyklus.toml is broken):
+/// a known team, not both keys, whole units ≥ 0 that add up to `effort`, and no
+/// team at all while no teams are configured. With problems the map is empty.
+#[must_use]
+pub fn team_effort<T>(
+    team: Option<String>,
+    split: BTreeMap<String, i64>,
+    effort: u32,
+    teams: Option<&BTreeMap<String, T>>,
+) -> (BTreeMap<String, u64>, Vec<TeamProblem>) {
+    let mut problems = Vec::new();
+    let mut problem = |key: &[&str], on_value: bool, message: String, hint: String| {
+        problems.push(TeamProblem {
+            key: key.iter().map(|k| (*k).to_owned()).collect(),
+            on_value,
+            message,
+            hint,
+        });
+    };
+    let configured = |t: &str| teams.is_none_or(|ts| ts.contains_key(t));
+    let known = teams.map_or_else(String::new, |ts| {
+        ts.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+    });
+    let unknown_hint = format!("use a team of [capacity.teams] in zyklus.toml: {known}");
+    let mut out = BTreeMap::new();
+    if teams.is_some_and(BTreeMap::is_empty) && (team.is_some() || !split.is_empty()) {
+        let key = if team.is_some() {
+            "team"
+        } else {
+            "team_effort"
+        };
+        problem(
+            &[key],
+            false,
+            format!("`{key}` is set, but zyklus.toml configures no teams"),
+            "add the teams to [capacity.teams] in zyklus.toml (e.g. backend = { default = 24 }), or remove the key".into(),
+        );
+        return (out, problems);
+    }
+    if team.is_some() && !split.is_empty() {
+        problem(
+            &["team_effort"],
+            false,
+            "both `team` and `[team_effort]` are set".into(),
+            "keep one: `team` when one team does all of the work, `[team_effort]` to split it"
+                .into(),
+        );
+        return (out, problems);
+    }
+    if let Some(t) = team {
+        if configured(&t) {
+            out.insert(t, u64::from(effort));
+        } else {
+            problem(&["team"], true, format!("unknown team `{t}`"), unknown_hint);
+        }
+        return (out, problems);
+    }
+    let mut ok = true;
+    for (t, units) in split {
+        if !configured(&t) {
+            problem(
+                &["team_effort", &t],
+                false,
+                format!("unknown team `{t}`"),
+                unknown_hint.clone(),
+            );
+            ok = false;
+        }
+        if let Ok(u) = u64::try_from(units) {
+            out.insert(t, u);
+        } else {
+            problem(
+                &["team_effort", &t],
+                true,
+                format!("team_effort.{t} is {units}; it must be a whole number of units ≥ 0"),
+                "e.g. backend = 5".into(),
+            );
+            ok = false;
+        }
+    }
+    let sum: u64 = out.values().sum();
+    if ok && !out.is_empty() && effort > 0 && sum != u64::from(effort) {
+        problem(
+            &["team_effort"],
+            false,
+            format!("the team efforts add up to {sum}, but effort is {effort}"),
+            "make the units of [team_effort] add up to effort, or change effort".into(),
+        );
+        ok = false;
+    }
+    if !ok {
+        out.clear();
+    }
+    (out, problems)
 }

@@ -324,6 +324,7 @@ mod tests {
             reported_at: None,
             source: None,
             reaction: None,
+            team_effort: BTreeMap::new(),
             scores: BTreeMap::new(),
             text: BTreeMap::from([
                 ("de".into(), format!("Text <{id}> für & mit Ümläuten")),

@@ -40,7 +40,7 @@ criteria.urgency = { weight = 2.0, scale = [1, 10] }
 
 [planning]
 release_weights = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5]   # worth of shipping in slot 1..6
-stability_penalty = 0.05          # cost of moving a request the last plan placed
+replan_tolerance = 0.5            # percent of the objective a re-plan may give up to move fewer requests
 "#;
 
 const GITIGNORE: &str = "# zyklus's workspace lock\n.zyklus.lock\n";

@@ -12,8 +12,8 @@ use crate::model::{facts, Id, Release, ReleaseId, Request, Stage, Status};
 use crate::workspace::{Transaction, Workspace};
 
 /// Whether `request` may join the scope of `release`: not rejected, not in another
-/// live release, and within the release's capacity (a hotfix ships what it must:
-/// it has no capacity of its own).
+/// live release, and within the release's capacity and the capacity of every team
+/// it uses (a hotfix ships what it must: it has no capacity of its own).
 ///
 /// # Errors
 /// A refusal that says what to do instead.
@@ -58,6 +58,23 @@ pub fn check_addable(ws: &Workspace, release: &Release, request: &Request) -> Re
             "remove something first, or raise `capacity` in the release file",
         ));
     }
+    if !release.id.is_hotfix() {
+        let loads = facts::load_by_team(&ws.config, &release.scope, &ws.requests);
+        let caps = facts::capacity_by_team(&ws.config, release.id);
+        for (team, units) in &request.team_effort {
+            let load = loads.get(team).copied().unwrap_or(0) + units;
+            let cap = caps.get(team).copied().unwrap_or(0);
+            if *units > 0 && load > cap {
+                return Err(refused(
+                    format!(
+                        "adding {cr} ({units} units of team {team}) brings team {team} in {} to {load} of its capacity {cap}",
+                        release.id
+                    ),
+                    format!("remove some of team {team}'s work first, or raise its capacity in [capacity.teams] of zyklus.toml"),
+                ));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -71,6 +88,12 @@ pub struct ScopeChange {
     pub reason: Option<String>,
     pub load: u64,
     pub capacity: u64,
+    /// The load of each team after the change (absent without teams).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub load_by_team: std::collections::BTreeMap<String, u64>,
+    /// The capacity of each team (absent without teams).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub capacity_by_team: std::collections::BTreeMap<String, u64>,
 }
 
 /// Adds (`add`) or removes a request to or from the scope of release `id`, with a
@@ -124,6 +147,8 @@ pub fn change(
     let stage = rel.stage;
     let load = facts::load(&scope, &ws.requests);
     let capacity = facts::capacity(&ws.config, rel);
+    let load_by_team = facts::load_by_team(&ws.config, &scope, &ws.requests);
+    let capacity_by_team = facts::capacity_by_team(&ws.config, rel.id);
     let mut doc = tx.release(id)?;
     doc.set_scope(&scope);
     doc.push_history(&HistoryEntry {
@@ -155,6 +180,8 @@ pub fn change(
         change: if add { "added" } else { "removed" },
         reason: reason.map(str::to_owned),
         load,
+        load_by_team,
+        capacity_by_team,
         capacity,
     })
 }

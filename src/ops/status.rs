@@ -30,6 +30,13 @@ pub struct ReleaseRow {
     pub days_to_next_gate: Option<i64>,
     pub load: u64,
     pub capacity: u64,
+    /// The load of each team (`[capacity.teams]`; absent without teams and for
+    /// hotfixes, which have no capacity of their own).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub load_by_team: std::collections::BTreeMap<String, u64>,
+    /// The capacity of each team (absent as `load_by_team`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub capacity_by_team: std::collections::BTreeMap<String, u64>,
     pub open_findings: usize,
     pub open_blockers: usize,
 }
@@ -76,6 +83,17 @@ pub fn row(
             || facts::configured_capacity(&ws.config, id),
             |r| facts::capacity(&ws.config, r),
         ),
+        load_by_team: if id.is_hotfix() {
+            std::collections::BTreeMap::new()
+        } else {
+            let scope: &[String] = release.map_or(&[], |r| &r.scope);
+            facts::load_by_team(&ws.config, scope, &ws.requests)
+        },
+        capacity_by_team: if id.is_hotfix() {
+            std::collections::BTreeMap::new()
+        } else {
+            facts::capacity_by_team(&ws.config, id)
+        },
         open_findings: release.map_or(0, |r| r.open_findings().count()),
         open_blockers: release.map_or(0, |r| {
             r.open_findings()

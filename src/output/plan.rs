@@ -59,6 +59,17 @@ impl Report for PlanReport {
                     &super::bar(r.load, r.capacity, 20)
                 ),
             )?;
+            for (team, load) in &r.load_by_team {
+                let cap = r.capacity_by_team.get(team).copied().unwrap_or(0);
+                writeln!(
+                    w,
+                    "  team {team:<13} load {load:>3}/{cap:<3} {}",
+                    paint.apply(
+                        if *load > cap { Style::Bad } else { Style::Good },
+                        &super::bar(*load, cap, 20)
+                    ),
+                )?;
+            }
             if r.scope.is_empty() {
                 writeln!(w, "  (empty)")?;
             }
@@ -95,6 +106,23 @@ impl Report for PlanReport {
                 (None, None) => "unchanged".into(),
             };
             writeln!(w, "  {:<10} {desc}", c.id)?;
+        }
+        if !self.first_plan {
+            let cost = if self.unconstrained_best > 0.0 {
+                100.0 * (self.unconstrained_best - self.objective) / self.unconstrained_best
+            } else {
+                0.0
+            };
+            let moves = if self.moves == 1 { "move" } else { "moves" };
+            writeln!(
+                w,
+                "  kept {} of {} placements; {} {moves}, objective {:.2} % below the unconstrained best ({:.2})",
+                self.kept,
+                self.baseline_planned,
+                self.moves,
+                cost.max(0.0),
+                self.unconstrained_best
+            )?;
         }
         if !self.what_if.is_empty() {
             writeln!(

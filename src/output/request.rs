@@ -62,6 +62,14 @@ impl Report for RequestView<'_> {
             ),
             ("pin", r.pin.map(|p| p.to_string()).unwrap_or_default()),
             (
+                "team",
+                r.team_effort
+                    .iter()
+                    .map(|(t, u)| format!("{t} {u}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            (
                 "reported at",
                 r.reported_at.map(|t| t.to_string()).unwrap_or_default(),
             ),

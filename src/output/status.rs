@@ -7,6 +7,22 @@ use crate::ops::scope::{Accepted, ScopeChange};
 use crate::ops::status::{ReleaseList, ReleaseView};
 use crate::ui::{Paint, Style};
 
+/// `backend 20/24` for every team, joined by `sep`; a team over its capacity
+/// gets a `!`.
+fn by_team(
+    load: &std::collections::BTreeMap<String, u64>,
+    capacity: &std::collections::BTreeMap<String, u64>,
+    sep: &str,
+) -> String {
+    load.iter()
+        .map(|(team, l)| {
+            let c = capacity.get(team).copied().unwrap_or(0);
+            format!("{team} {l}/{c}{}", if *l > c { " !" } else { "" })
+        })
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| "–".to_owned(), |v| v.to_string())
 }
@@ -16,7 +32,8 @@ impl Report for ReleaseList {
         if self.releases.is_empty() {
             return writeln!(w, "no releases in {}", self.year);
         }
-        let mut t = table([
+        let teams = self.releases.iter().any(|r| !r.load_by_team.is_empty());
+        let mut header = vec![
             "release",
             "stage",
             "dev start",
@@ -25,15 +42,19 @@ impl Report for ReleaseList {
             "next gate",
             "days",
             "load",
-            "findings",
-        ]);
+        ];
+        if teams {
+            header.push("by team");
+        }
+        header.push("findings");
+        let mut t = table(header);
         for r in &self.releases {
             let findings = match (r.open_findings, r.open_blockers) {
                 (0, _) => String::new(),
                 (n, 0) => format!("{n} open"),
                 (n, b) => format!("{n} open ({b} blocker)"),
             };
-            t.add_row(vec![
+            let mut cells = vec![
                 format!("{}{}", r.id, if r.file { "" } else { " *" }),
                 r.stage.to_string(),
                 opt(r.dev_start),
@@ -42,8 +63,12 @@ impl Report for ReleaseList {
                 opt(r.next_gate),
                 opt(r.days_to_next_gate),
                 format!("{}/{} {}", r.load, r.capacity, bar(r.load, r.capacity, 10)),
-                findings,
-            ]);
+            ];
+            if teams {
+                cells.push(by_team(&r.load_by_team, &r.capacity_by_team, "\n"));
+            }
+            cells.push(findings);
+            t.add_row(cells);
         }
         write_table(w, &t)?;
         if self.releases.iter().any(|r| !r.file) {
@@ -75,6 +100,14 @@ impl Report for ReleaseView<'_> {
             r.capacity,
             if self.frozen { " (scope frozen)" } else { "" }
         )?;
+        for (team, load) in &r.load_by_team {
+            let cap = r.capacity_by_team.get(team).copied().unwrap_or(0);
+            writeln!(
+                w,
+                "    team {team:<12} {load}/{cap} {}",
+                bar(*load, cap, 10)
+            )?;
+        }
         if let Some(d) = self.deployed {
             writeln!(w, "  deployed:     {d}")?;
         }
@@ -153,10 +186,18 @@ impl Report for ScopeChange {
     fn render(&self, w: &mut dyn Write, _paint: &Paint) -> io::Result<()> {
         writeln!(
             w,
-            "{}: load {}/{}",
+            "{}: load {}/{}{}",
             self.message(),
             self.load,
-            self.capacity
+            self.capacity,
+            if self.load_by_team.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({})",
+                    by_team(&self.load_by_team, &self.capacity_by_team, ", ")
+                )
+            }
         )
     }
 }

@@ -1,21 +1,29 @@
-//! Depth-first branch and bound for small problems, on top of the Lagrangian bound.
+//! Proving small plans optimal: probing (reduced-cost fixing) and a best-first
+//! branch and bound on the knapsack decomposition of `decomp`.
 //!
-//! A node restricts every group to a domain (a window of slots, and whether it may
-//! be deferred), closed under the dependencies. For the fixed multipliers λ of the
-//! root, the Lagrangian of a node is still a maximum-weight closure — the same
-//! network with the variables outside the domain forced — so each node has a true
-//! upper bound for its subtree. A node is pruned when its bound does not beat the
-//! incumbent; otherwise it branches on a group in an over-full slot of the relaxed
-//! solution (children: each slot of its domain, best value first, then deferred).
-//! A relaxed solution that fits the capacity is a feasible plan and is offered as
-//! an incumbent. The subtree bounds are tracked, so an interrupted search still
-//! gives a valid (maybe lower) bound: the largest bound of a node left open.
+//! A node restricts every group to a set of options (a mask over the slots and
+//! "deferred"), closed under the dependencies. Its bound is the decomposition's:
+//! the closure network with the options outside the masks forced away (a slot
+//! that is not an option ties "ships by r" to "ships by r − 1"), plus a 0/1
+//! knapsack per release and resource over the items still allowed there — a true
+//! upper bound for every plan in the node, for any multipliers μ; a few
+//! subgradient steps from the parent's μ tighten it.
+//!
+//! At the root, every option of every group is probed: when the bound with the
+//! group forced to that option does not beat the incumbent, the option is removed
+//! (as a MIP solver fixes variables by reduced cost), the masks are propagated and
+//! μ re-tuned, until a round removes nothing. The tree then branches on a group
+//! the closure and a knapsack disagree about (in that slot, or not), best bound
+//! first. A relaxation whose closure agrees with every knapsack is a plan and
+//! becomes an incumbent. An interrupted search still gives a valid bound: the
+//! largest bound of a node left open.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
-use super::bound::{finish, subgradient, Net, FREE, ONE, ZERO};
+use super::bound::{finish, Net, FREE, HOLE, ONE, ZERO};
+use super::decomp::{Decomp, Descent, Eval, Schedule};
 use super::model::Model;
 use super::search::{total_value, Search};
 
@@ -24,65 +32,78 @@ use super::search::{total_value, Search};
 pub(crate) struct BbResult {
     pub bound: f64,
     pub complete: bool,
-    pub nodes: u64,
-    pub flow_solves: u64,
+    /// Relaxations evaluated.
+    pub evals: u64,
+    /// Work spent (evaluations × their size).
+    pub work: u64,
 }
 
-#[derive(Clone)]
-struct Dom {
-    lo: Vec<usize>,
-    hi: Vec<usize>,
-    defer: Vec<bool>,
-}
+/// Options per group: bit s (s < R) = ships in slot s, bit R = deferred.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Masks(pub Vec<u64>);
 
-impl Dom {
-    fn ships(&self, g: usize) -> bool {
-        self.lo[g] <= self.hi[g]
-    }
-
-    fn size(&self, g: usize) -> usize {
-        let s = if self.ships(g) {
-            self.hi[g] - self.lo[g] + 1
-        } else {
-            0
-        };
-        s + usize::from(self.defer[g])
-    }
-
-    /// Closes the domains under the dependencies; false when some group has no option.
-    fn propagate(&mut self, m: &Model) -> bool {
+impl Masks {
+    /// Every group's window, and deferral unless it must ship.
+    pub fn root(m: &Model) -> Self {
         let r_n = m.r;
+        Self(
+            (0..m.groups())
+                .map(|g| {
+                    let hi = if m.mandatory[g] { m.latest[g] } else { r_n - 1 };
+                    let mut mask = 0u64;
+                    for s in m.earliest[g]..=hi.min(r_n - 1) {
+                        mask |= 1 << s;
+                    }
+                    if !m.mandatory[g] {
+                        mask |= 1 << r_n;
+                    }
+                    mask
+                })
+                .collect(),
+        )
+    }
+
+    fn slots(m: &Model, mask: u64) -> u64 {
+        mask & ((1u64 << m.r) - 1)
+    }
+
+    /// Closes the masks under the dependencies; false when some group has no option.
+    pub fn propagate(&mut self, m: &Model) -> bool {
+        let r_n = m.r;
+        let defer = 1u64 << r_n;
         loop {
             let mut changed = false;
-            // A group ships no earlier than its dependencies can, and not at all if one cannot.
+            // A group ships no earlier than its dependencies can, and not at all if
+            // one cannot.
             for &g in &m.topo {
                 for &d in &m.deps[g] {
-                    let lo = if self.ships(d) {
-                        self.lo[d].max(self.lo[g])
+                    let ds = Self::slots(m, self.0[d]);
+                    let allowed = if ds == 0 {
+                        0
                     } else {
-                        r_n
+                        !((1u64 << ds.trailing_zeros()) - 1)
                     };
-                    if lo > self.lo[g] {
-                        self.lo[g] = lo;
+                    let new = (self.0[g] & allowed & ((1u64 << r_n) - 1)) | (self.0[g] & defer);
+                    if new != self.0[g] {
+                        self.0[g] = new;
                         changed = true;
                     }
                 }
             }
             // A group that must ship needs its dependencies shipped by its latest slot.
             for &g in m.topo.iter().rev() {
-                if !self.ships(g) && !self.defer[g] {
+                if self.0[g] == 0 {
                     return false;
                 }
-                if self.defer[g] {
+                if self.0[g] & defer != 0 {
                     continue;
                 }
+                let hi = 63 - Self::slots(m, self.0[g]).leading_zeros();
+                let upto = (1u64 << (hi + 1)) - 1;
                 for &d in &m.deps[g] {
-                    if self.defer[d] {
-                        self.defer[d] = false;
-                        changed = true;
-                    }
-                    if self.hi[d] > self.hi[g] {
-                        self.hi[d] = self.hi[g];
+                    let new = self.0[d] & upto;
+                    if new != self.0[d] {
+                        self.0[d] = new;
                         changed = true;
                     }
                 }
@@ -91,44 +112,59 @@ impl Dom {
                 break;
             }
         }
-        (0..m.groups()).all(|g| self.ships(g) || self.defer[g])
+        self.0.iter().all(|&x| x != 0)
     }
 
-    /// Groups forced into one slot must fit its capacity.
-    fn fits(&self, m: &Model) -> bool {
-        let mut load = vec![0u64; m.r];
+    /// Groups with a single slot as their only option must fit its capacity.
+    pub fn fits(&self, m: &Model) -> bool {
+        let mut load = vec![0u64; m.r * m.k];
         for g in 0..m.groups() {
-            if !self.defer[g] && self.lo[g] == self.hi[g] {
-                load[self.lo[g]] += m.effort[g];
+            let mask = self.0[g];
+            if mask.count_ones() == 1 && Self::slots(m, mask) != 0 {
+                m.add_load(&mut load, g, mask.trailing_zeros() as usize);
             }
         }
-        (0..m.r).all(|r| load[r] <= m.caps[r])
+        m.load_ok(&load)
     }
 
-    /// The forced "ships by slot r" variables.
-    fn forcing(&self, m: &Model, fix: &mut [u8]) {
+    /// The forcing of the "ships by r" variables (`fix[g * R + r]`).
+    pub fn forcing(&self, m: &Model) -> Vec<u8> {
         let r_n = m.r;
+        let mut fix = vec![FREE; m.groups() * r_n];
         for g in 0..m.groups() {
+            let mask = self.0[g];
             for r in 0..r_n {
-                fix[g * r_n + r] = if !self.ships(g) || r < self.lo[g] {
+                let upto = (1u64 << (r + 1)) - 1;
+                fix[g * r_n + r] = if mask & upto == 0 {
                     ZERO
-                } else if !self.defer[g] && r >= self.hi[g] {
+                } else if mask & !upto == 0 {
                     ONE
+                } else if mask & (1 << r) == 0 {
+                    HOLE
                 } else {
                     FREE
                 };
             }
         }
+        fix
+    }
+
+    /// The plan when every group has one option.
+    fn single(&self, m: &Model) -> Option<Vec<usize>> {
+        self.0
+            .iter()
+            .map(|&x| (x.count_ones() == 1).then(|| (x.trailing_zeros() as usize).min(m.r)))
+            .collect()
     }
 }
 
 /// Subgradient steps per node (from the parent's multipliers).
-const STEPS: usize = 3;
+const STEPS: usize = 4;
 
 /// Whether group slots are a plan: windows, dependencies and capacity hold.
-fn plan_ok(m: &Model, slots: &[usize]) -> bool {
+pub(crate) fn plan_ok(m: &Model, slots: &[usize]) -> bool {
     let r_n = m.r;
-    let mut load = vec![0u64; r_n];
+    let mut load = vec![0u64; r_n * m.k];
     for g in 0..m.groups() {
         let s = slots[g];
         if s < r_n {
@@ -138,12 +174,12 @@ fn plan_ok(m: &Model, slots: &[usize]) -> bool {
             if m.deps[g].iter().any(|&d| slots[d] > s) {
                 return false;
             }
-            load[s] += m.effort[g];
+            m.add_load(&mut load, g, s);
         } else if m.mandatory[g] {
             return false;
         }
     }
-    (0..r_n).all(|r| load[r] <= m.caps[r])
+    m.load_ok(&load)
 }
 
 /// Rounds an upper bound down to the grid `unit` of the objective (0 = no grid): every
@@ -195,33 +231,27 @@ impl Ord for Key {
     }
 }
 
-/// A node whose bound beats the incumbent: its domains, multipliers and relaxed solution.
+/// A node whose bound beats the incumbent: its masks, multipliers and the branch.
 struct Node {
     bound: f64,
-    dom: Dom,
-    lambda: Vec<f64>,
-    slots: Vec<usize>,
-    over: Vec<bool>,
-}
-
-enum Eval {
-    /// No plan in the subtree beats the incumbent.
-    Closed,
-    Open(Node),
+    masks: Masks,
+    mu: Vec<Vec<f64>>,
+    /// (group, slot) the relaxation disagrees about.
+    branch: Option<(usize, usize)>,
 }
 
 struct Bb<'a, 'm> {
     m: &'m Model,
     net: Net,
-    steps: usize,
+    d: Decomp,
     unit: f64,
     search: &'a mut Search<'m>,
     tol: f64,
-    nodes: u64,
+    evals: u64,
     limit: u64,
     deadline: Instant,
-    fix: Vec<u8>,
-    solves: u64,
+    /// Nodes evaluated (to repair every few relaxations into a plan).
+    nodes: u64,
 }
 
 impl Bb<'_, '_> {
@@ -230,249 +260,422 @@ impl Bb<'_, '_> {
         floor_to_grid(self.unit, finish(self.m, l))
     }
 
-    /// Bounds the subtree of `dom` (a few subgradient steps from `lambda`).
-    fn eval(&mut self, mut dom: Dom, lambda: &[f64], parent: f64) -> Eval {
+    fn out_of_budget(&self) -> bool {
+        self.evals >= self.limit || Instant::now() > self.deadline
+    }
+
+    /// One evaluation; offers the closure as a plan when it is one.
+    fn eval(&mut self, masks: &Masks) -> Eval {
+        self.evals += 1;
+        let e = self.d.eval(self.m, &mut self.net, Some(masks));
+        if plan_ok(self.m, &e.slots) {
+            let v = total_value(self.m, &e.slots);
+            self.search.offer(&e.slots, v);
+        }
+        e
+    }
+
+    /// A descent on μ for `masks`; offers the closures that are plans.
+    fn descend(&mut self, masks: &Masks, s: &Schedule) -> Descent {
+        let (m, unit, tol) = (self.m, self.unit, self.tol);
+        let search: &Search = self.search;
+        let r = self.d.descend(
+            m,
+            &mut self.net,
+            Some(masks),
+            &|| search.best_value(),
+            &|b| floor_to_grid(unit, finish(m, b)) > search.best_value() + tol,
+            s,
+            self.deadline,
+        );
+        self.evals += r.evals;
+        for c in &r.closures {
+            if plan_ok(m, c) {
+                let v = total_value(m, c);
+                self.search.offer(c, v);
+            }
+        }
+        r
+    }
+
+    /// Bounds the subtree of `masks` (a few subgradient steps from `mu`); `None`
+    /// when no plan in it beats the incumbent.
+    fn node(
+        &mut self,
+        mut masks: Masks,
+        mu: &[Vec<f64>],
+        parent: f64,
+        steps: usize,
+    ) -> Option<Node> {
         let m = self.m;
-        if !dom.propagate(m) || !dom.fits(m) {
-            return Eval::Closed;
+        if !masks.propagate(m) || !masks.fits(m) {
+            return None;
         }
-        let r_n = m.r;
-        if (0..m.groups()).all(|g| dom.size(g) < 2) {
-            // A leaf: one plan (the Lagrangian would still count λ·slack on top).
-            let slots: Vec<usize> = (0..m.groups())
-                .map(|g| if dom.ships(g) { dom.lo[g] } else { r_n })
-                .collect();
+        if let Some(slots) = masks.single(m) {
             if plan_ok(m, &slots) {
                 let v = total_value(m, &slots);
                 self.search.offer(&slots, v);
             }
-            return Eval::Closed;
+            return None;
         }
-        dom.forcing(m, &mut self.fix);
-        // A few subgradient steps from the parent's multipliers (every λ gives a bound).
-        let mut lambda = lambda.to_vec();
-        let mut best_lambda = lambda.clone();
-        let mut best = f64::INFINITY;
-        let mut best_slots = Vec::new();
-        let mut theta = 1.0;
-        for _ in 0..self.steps {
-            let (l, slots) = self.net.eval_fixed(m, &lambda, Some(&self.fix));
-            self.solves += 1;
-            self.nodes += 1;
-            if !l.is_finite() {
-                // cannot happen for closed domains; stay safe: leave the subtree open
-                return Eval::Open(Node {
-                    bound: parent,
-                    dom,
-                    lambda,
-                    slots: Vec::new(),
-                    over: Vec::new(),
-                });
-            }
-            if l < best {
-                best = l;
-                best_lambda.copy_from_slice(&lambda);
-                best_slots = slots.clone();
-            }
-            let inc = self.search.best_value();
-            if self.floor(best) <= inc + self.tol {
-                return Eval::Closed;
-            }
-            let (grad, norm) = subgradient(m, &slots, &lambda);
-            if norm <= 0.0 {
-                break;
-            }
-            let step = theta * (l - inc).max(1e-6) / norm;
-            for r in 0..r_n {
-                lambda[r] = (lambda[r] - step * grad[r]).max(0.0);
-            }
-            theta *= 0.7;
+        self.d.mu = mu.to_vec();
+        let r = self.descend(
+            &masks,
+            &Schedule {
+                iters: steps as u64,
+                theta: 1.0,
+                patience: 2,
+                min_theta: 0.05,
+                aim: 0.0,
+                deflect: 1.5,
+            },
+        );
+        if r.exact {
+            return None; // the closure is this node's best plan, offered above
         }
-        let l = self.floor(best).min(parent);
-        let slots = best_slots;
-        let lambda = best_lambda;
-        let inc = self.search.best_value();
-        if l <= inc + self.tol {
-            return Eval::Closed;
-        }
-        let mut load = vec![0u64; r_n];
-        for g in 0..m.groups() {
-            if slots[g] < r_n {
-                load[slots[g]] += m.effort[g];
+        self.nodes += 1;
+        if self.nodes % 4 == 1 {
+            if let Some(c) = r.closures.last() {
+                self.search.repair(c);
             }
         }
-        let over: Vec<bool> = (0..r_n).map(|r| load[r] > m.caps[r]).collect();
-        if !over.iter().any(|&o| o) {
-            // The relaxed solution is a plan (windows and dependencies hold in the closure).
-            if plan_ok(m, &slots) {
-                let v = total_value(m, &slots);
-                self.search.offer(&slots, v);
-            }
-            if l <= self.search.best_value() + self.tol {
-                return Eval::Closed;
-            }
+        let bound = self.floor(r.bound).min(parent);
+        if bound <= self.search.best_value() + self.tol {
+            return None;
         }
-        Eval::Open(Node {
-            bound: l,
-            dom,
-            lambda,
-            slots,
-            over,
+        let branch = r.eval.as_ref().and_then(|e| disagreement(m, &self.d, e));
+        Some(Node {
+            bound,
+            masks,
+            mu: self.d.mu.clone(),
+            branch,
         })
     }
 
-    /// The children of an open node (empty when every group is fixed).
-    fn children(&self, node: &Node) -> Vec<Dom> {
+    /// Removes every option whose forced bound does not beat the incumbent, until a
+    /// round removes nothing; re-tunes μ between rounds. False when nothing is left
+    /// (no plan beats the incumbent).
+    fn probe(&mut self, masks: &mut Masks, rounds: usize, retune: u64) -> bool {
         let m = self.m;
-        let r_n = m.r;
-        let (dom, slots, over, lambda) = (&node.dom, &node.slots, &node.over, &node.lambda);
-        if slots.is_empty() {
-            return Vec::new();
-        }
-        // Branch on the free group in an over-full slot that is closest to moving
-        // (smallest loss of reduced value to its best other option); else any free group.
-        let lam_of = |t: usize| if t < r_n { lambda[t] } else { 0.0 };
-        let mut pick: Option<(bool, f64, usize)> = None;
-        for g in 0..m.groups() {
-            if dom.size(g) < 2 {
-                continue;
+        let g_n = m.groups();
+        for round in 0..rounds {
+            if round > 0 {
+                self.retune(masks, retune);
             }
-            #[allow(clippy::cast_precision_loss)]
-            let eff = m.effort[g] as f64;
-            let s = slots[g];
-            let rv = |t: usize| m.value[g][t] - eff * lam_of(t);
-            let mut other = f64::NEG_INFINITY;
-            if dom.ships(g) {
-                for t in dom.lo[g]..=dom.hi[g] {
-                    if t != s {
-                        other = other.max(rv(t));
+            let mut removed = false;
+            for g in 0..g_n {
+                let mask = masks.0[g];
+                if mask.count_ones() < 2 {
+                    continue;
+                }
+                for o in 0..=m.r {
+                    if self.out_of_budget() {
+                        return true;
+                    }
+                    let bit = 1u64 << o;
+                    if masks.0[g] & bit == 0 || masks.0[g].count_ones() < 2 {
+                        continue;
+                    }
+                    let mut trial = masks.clone();
+                    trial.0[g] = bit;
+                    let beats = trial.propagate(m) && trial.fits(m) && {
+                        let e = self.eval(&trial);
+                        self.floor(e.bound) > self.search.best_value() + self.tol
+                    };
+                    if !beats {
+                        masks.0[g] &= !bit;
+                        removed = true;
+                        if !masks.propagate(m) || !masks.fits(m) {
+                            return false;
+                        }
                     }
                 }
             }
-            if dom.defer[g] && s != r_n {
-                other = other.max(rv(r_n));
-            }
-            let key = (s < r_n && over[s], -(rv(s) - other).abs(), usize::MAX - g);
-            if pick.is_none_or(|p| (key.0 && !p.0) || (key.0 == p.0 && key.1 > p.1)) {
-                pick = Some(key);
+            if !removed {
+                break;
             }
         }
-        let Some((_, _, gi)) = pick else {
-            // Every group fixed: the relaxed solution is the plan, already offered if it
-            // fits; nothing is left to branch on.
-            return Vec::new();
+        true
+    }
+
+    /// Subgradient steps on μ for the node `masks`; returns the best bound.
+    fn retune(&mut self, masks: &Masks, iters: u64) -> f64 {
+        self.descend(
+            masks,
+            &Schedule {
+                iters,
+                theta: 1.0,
+                patience: 30,
+                min_theta: 1e-3,
+                aim: 0.0,
+                deflect: 1.5,
+            },
+        )
+        .bound
+    }
+
+    /// The children of an open node: the group in the slot it is disagreed about, and
+    /// the group anywhere else.
+    fn children(&self, node: &Node) -> Vec<Masks> {
+        let Some((g, s)) = node.branch else {
+            // No disagreement recorded: branch on the first group with options left.
+            let Some(g) = (0..self.m.groups()).find(|&g| node.masks.0[g].count_ones() > 1) else {
+                return Vec::new();
+            };
+            let first = node.masks.0[g].trailing_zeros();
+            let mut a = node.masks.clone();
+            a.0[g] = 1 << first;
+            let mut b = node.masks.clone();
+            b.0[g] &= !(1 << first);
+            return vec![a, b];
         };
-        let g = usize::MAX - gi;
-        let mut options: Vec<usize> = Vec::new();
-        if dom.ships(g) {
-            options.extend(dom.lo[g]..=dom.hi[g]);
-        }
-        // The relaxed slot first, then by value; deferred last.
-        options.sort_by(|&a, &b| {
-            (b == slots[g])
-                .cmp(&(a == slots[g]))
-                .then(m.value[g][b].total_cmp(&m.value[g][a]))
-                .then(a.cmp(&b))
-        });
-        if dom.defer[g] {
-            options.push(r_n);
-        }
-        let mut children = Vec::new();
-        for s in options {
-            let mut child = dom.clone();
-            if s == r_n {
-                child.lo[g] = r_n;
-                child.hi[g] = 0;
-            } else {
-                child.lo[g] = s;
-                child.hi[g] = s;
-                child.defer[g] = false;
-            }
-            children.push(child);
-        }
-        children
+        let bit = 1u64 << s;
+        let mut a = node.masks.clone();
+        a.0[g] = bit;
+        let mut b = node.masks.clone();
+        b.0[g] &= !bit;
+        vec![a, b]
     }
 }
 
-/// Runs the branch and bound from the root multipliers `lambda`; `None` when it does
-/// not apply (no slots, no multipliers).
-pub(crate) fn branch_and_bound<'m>(
-    m: &'m Model,
-    search: &mut Search<'m>,
-    lambda: &[f64],
-    root_bound: f64,
-    node_limit: u64,
-    deadline: Instant,
-) -> Option<BbResult> {
-    let r_n = m.r;
-    if r_n == 0 || lambda.len() != r_n {
-        return None;
-    }
-    let g_n = m.groups();
-    let dom = Dom {
-        lo: m.earliest.clone(),
-        hi: (0..g_n)
-            .map(|g| if m.mandatory[g] { m.latest[g] } else { r_n - 1 })
-            .collect(),
-        defer: m.mandatory.iter().map(|&x| !x).collect(),
-    };
-    let mut bb = Bb {
-        m,
-        net: Net::build(m),
-        steps: STEPS,
-        search,
-        unit: grid(m),
-        tol: m.tolerance(),
-        nodes: 0,
-        limit: node_limit,
-        deadline,
-        fix: vec![FREE; g_n * r_n],
-        solves: 0,
-    };
-    // Best first: the largest bound of an open node is the bound of the whole tree.
-    let mut open: Vec<Option<Node>> = Vec::new();
-    let mut heap: BinaryHeap<Key> = BinaryHeap::new();
-    let push = |open: &mut Vec<Option<Node>>, heap: &mut BinaryHeap<Key>, n: Node| {
-        heap.push(Key(n.bound, Reverse(open.len())));
-        open.push(Some(n));
-    };
-    if let Eval::Open(n) = bb.eval(dom, lambda, root_bound) {
-        push(&mut open, &mut heap, n);
-    }
-    let mut complete = true;
-    let mut left = f64::NEG_INFINITY;
-    while let Some(Key(b, Reverse(i))) = heap.pop() {
-        if b <= bb.search.best_value() + bb.tol {
-            heap.clear();
-            break;
-        }
-        if bb.solves >= bb.limit || (open.len().is_multiple_of(16) && Instant::now() > bb.deadline)
-        {
-            complete = false;
-            left = b;
-            break;
-        }
-        let Some(node) = open[i].take() else { continue };
-        let children = bb.children(&node);
-        if children.is_empty() {
-            // Only a node whose relaxation failed (see `eval`) has nothing to branch on
-            // and a bound above the incumbent: it stays open.
-            complete = false;
-            left = left.max(node.bound);
-            continue;
-        }
-        for child in children {
-            match bb.eval(child, &node.lambda, node.bound) {
-                Eval::Closed => {}
-                Eval::Open(n) => push(&mut open, &mut heap, n),
+/// The (group, slot) to branch on: where the closure and a knapsack disagree, the
+/// item with the most units (ties: the lower group, then slot).
+fn disagreement(m: &Model, d: &Decomp, e: &Eval) -> Option<(usize, usize)> {
+    let mut best: Option<(u64, Reverse<usize>, Reverse<usize>)> = None;
+    for (kp, take) in d.knapsacks().zip(&e.take) {
+        for (&(g, u), &y) in kp.1.iter().zip(take) {
+            let x = e.slots[g] == kp.0;
+            if x != y {
+                let key = (u, Reverse(g), Reverse(kp.0));
+                if best.is_none_or(|b| key > b) {
+                    best = Some(key);
+                }
             }
         }
     }
+    let _ = m;
+    best.map(|(_, Reverse(g), Reverse(s))| (g, s))
+}
+
+/// Probes and then branches from the decomposition `d` (its μ tuned at the root);
+/// `None` when it does not apply (no slots or resources).
+pub(crate) fn branch_and_bound<'m>(
+    m: &'m Model,
+    search: &mut Search<'m>,
+    d: Decomp,
+    root_bound: f64,
+    eval_limit: u64,
+    deadline: Instant,
+    retune_iters: f64,
+) -> Option<BbResult> {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let retune = if retune_iters > 0.0 {
+        retune_iters as u64
+    } else {
+        300
+    };
+    if m.r == 0 || m.k == 0 || m.r > 62 {
+        return None;
+    }
+    let per_eval = d.work + 4 * (m.groups() * m.r) as u64 + 1;
+    let mut bb = Bb {
+        m,
+        net: Net::build(m),
+        d,
+        unit: grid(m),
+        search,
+        tol: m.tolerance(),
+        evals: 0,
+        limit: eval_limit,
+        deadline,
+        nodes: 0,
+    };
+    let mut root = Masks::root(m);
+    if !root.propagate(m) {
+        return None;
+    }
+    let mu0 = bb.d.mu.clone();
+    // Large neighbourhoods first, for a better incumbent: a few releases at a time
+    // re-planned exactly (everything else stays), with a quarter of the budget.
+    bb.lns(&mu0, eval_limit / 4);
+    bb.limit = eval_limit;
+    // Probing: options that cannot beat the incumbent go.
+    let probed = bb.probe(&mut root, 4, retune);
+    if !probed {
+        let inc = bb.search.best_value();
+        return Some(BbResult {
+            bound: inc,
+            complete: true,
+            evals: bb.evals,
+            work: bb.evals * per_eval,
+        });
+    }
+    // The options probing removed are gone from the network too.
+    bb.net = Net::build_masked(m, Some(&root.0));
+    bb.retune(&root, retune);
+    let mu = bb.d.mu.clone();
+    let (left, complete) = bb.tree(root, &mu, root_bound);
     let inc = bb.search.best_value();
     Some(BbResult {
         bound: left.max(inc),
         complete,
-        nodes: bb.nodes,
-        flow_solves: bb.solves,
+        evals: bb.evals,
+        work: bb.evals * per_eval,
     })
+}
+
+impl Bb<'_, '_> {
+    /// Best-first search from `root`, plunging: after a node, its better child
+    /// comes next (the other waits in the heap) until a plunge ends in closed
+    /// nodes. Returns the largest bound of a node left open (or −∞) and whether
+    /// the tree was explored completely.
+    fn tree(&mut self, root: Masks, mu: &[Vec<f64>], root_bound: f64) -> (f64, bool) {
+        let mut open: Vec<Option<Node>> = Vec::new();
+        let mut heap: BinaryHeap<Key> = BinaryHeap::new();
+        let push = |open: &mut Vec<Option<Node>>, heap: &mut BinaryHeap<Key>, n: Node| {
+            heap.push(Key(n.bound, Reverse(open.len())));
+            open.push(Some(n));
+        };
+        let mut left = f64::NEG_INFINITY;
+        let mut current = self.node(root, mu, root_bound, STEPS);
+        loop {
+            let node = match current.take() {
+                Some(n) => n,
+                None => {
+                    let Some(Key(_, Reverse(i))) = heap.pop() else {
+                        break;
+                    };
+                    let Some(n) = open[i].take() else { continue };
+                    n
+                }
+            };
+            if node.bound <= self.search.best_value() + self.tol {
+                if heap
+                    .peek()
+                    .is_none_or(|k| k.0 <= self.search.best_value() + self.tol)
+                {
+                    heap.clear();
+                    break;
+                }
+                continue;
+            }
+            if self.out_of_budget() {
+                left = node
+                    .bound
+                    .max(heap.peek().map_or(f64::NEG_INFINITY, |k| k.0));
+                return (left, false);
+            }
+            let children = self.children(&node);
+            if children.is_empty() {
+                left = left.max(node.bound);
+                continue;
+            }
+            let mut best: Option<Node> = None;
+            for child in children {
+                if let Some(n) = self.node(child, &node.mu, node.bound, STEPS) {
+                    match best.take() {
+                        None => best = Some(n),
+                        Some(b) if n.bound > b.bound => {
+                            push(&mut open, &mut heap, b);
+                            best = Some(n);
+                        }
+                        Some(b) => {
+                            push(&mut open, &mut heap, n);
+                            best = Some(b);
+                        }
+                    }
+                }
+            }
+            current = best;
+        }
+        (left, left == f64::NEG_INFINITY)
+    }
+
+    /// Re-plans a few consecutive releases at a time exactly (with what is
+    /// deferred), everything else fixed, each on at most `share` evaluations; the
+    /// improvements go to the incumbent.
+    fn lns(&mut self, mu: &[Vec<f64>], total: u64) {
+        let m = self.m;
+        let r_n = m.r;
+        let root = Masks::root(m);
+        // (first slot, releases, whether deferred requests may come in)
+        let mut windows: Vec<(usize, usize, bool)> = Vec::new();
+        for len in 2..=r_n.min(4) {
+            windows.extend((0..=r_n - len).map(|a| (a, len, false)));
+        }
+        for len in 1..=r_n.min(2) {
+            windows.extend((0..=r_n - len).map(|a| (a, len, true)));
+        }
+        let weight: u64 = windows.iter().map(|w| w.1 as u64).sum::<u64>().max(1);
+        let share = (total / weight).max(10);
+        let end = self.evals + total;
+        // Passes over the windows while the last one improved the plan.
+        for _pass in 0..3 {
+            let before = self.search.best_value();
+            for &(a, len, with_deferred) in &windows {
+                if self.deadline < Instant::now() || self.evals >= end {
+                    return;
+                }
+                let cur = self.search.best_slots().to_vec();
+                let free = |s: usize| (a..a + len).contains(&s) || (with_deferred && s == r_n);
+                let keep: u64 = (a..a + len)
+                    .fold(if with_deferred { 1u64 << r_n } else { 0 }, |k, s| {
+                        k | (1 << s)
+                    });
+                let mut masks = Masks(
+                    (0..m.groups())
+                        .map(|g| {
+                            if free(cur[g]) {
+                                root.0[g] & keep
+                            } else {
+                                1u64 << cur[g]
+                            }
+                        })
+                        .collect(),
+                );
+                if !masks.propagate(m) || masks.0.iter().filter(|x| x.count_ones() > 1).count() < 2
+                {
+                    continue;
+                }
+                self.limit = (self.evals + share * len as u64).min(end);
+                // A network of just this window's free part.
+                let net = std::mem::replace(&mut self.net, Net::build_masked(m, Some(&masks.0)));
+                self.tree(masks, mu, f64::INFINITY);
+                self.net = net;
+            }
+            if self.search.best_value() <= before + self.tol {
+                break;
+            }
+        }
+    }
+}
+
+/// Large-neighbourhood search alone (for backlogs too big for the tree): a few
+/// releases at a time re-planned exactly, on at most `eval_limit` evaluations.
+/// Returns the evaluations spent.
+pub(crate) fn neighbourhoods<'m>(
+    m: &'m Model,
+    search: &mut Search<'m>,
+    d: Decomp,
+    eval_limit: u64,
+    deadline: Instant,
+) -> u64 {
+    if m.r == 0 || m.k == 0 || m.r > 62 {
+        return 0;
+    }
+    let mut bb = Bb {
+        m,
+        net: Net::build(m),
+        d,
+        unit: grid(m),
+        search,
+        tol: m.tolerance(),
+        evals: 0,
+        limit: eval_limit,
+        deadline,
+        nodes: 0,
+    };
+    let mu = bb.d.mu.clone();
+    bb.lns(&mu, eval_limit);
+    bb.evals
 }

@@ -20,16 +20,19 @@ pub(crate) struct LagrResult {
 pub(crate) const FREE: u8 = 0;
 pub(crate) const ONE: u8 = 1;
 pub(crate) const ZERO: u8 = 2;
+/// "Ships by r" equals "ships by r − 1": the group does not ship in slot r.
+pub(crate) const HOLE: u8 = 3;
 
 pub(crate) struct Net {
     r: usize,
     g_n: usize,
     status: Vec<u8>,
     base_w: Vec<f64>,
-    /// effort for z nodes, 0 for y nodes
-    eff: Vec<f64>,
     src_e: Vec<usize>,
     snk_e: Vec<usize>,
+    /// Per group node (g, r ≥ 1): an edge (g, r) → (g, r − 1), infinite when the
+    /// group must not ship in slot r (`HOLE`), else without capacity.
+    hole_e: Vec<usize>,
     flow: Flow,
     init_caps: Vec<f64>,
     s: usize,
@@ -42,30 +45,63 @@ impl Net {
     }
 
     pub(crate) fn build(m: &Model) -> Self {
+        Self::build_masked(m, None)
+    }
+
+    /// The network for the plans in which every group takes one of the options of
+    /// its mask (bit s: slot s, bit R: deferred; the masks must be propagated):
+    /// variables the masks decide are constants, not nodes with edges, so a
+    /// network for a small part of the plan solves much faster.
+    #[allow(clippy::too_many_lines)]
+    pub(crate) fn build_masked(m: &Model, masks: Option<&[u64]>) -> Self {
         let r_n = m.r;
         let g_n = m.groups();
         let c_n = m.commits.len();
         let n = (g_n + c_n) * r_n;
         let mut status = vec![FREE; n];
         let mut base_w = vec![0.0; n];
-        let mut eff = vec![0.0; n];
+        let mut holes = vec![false; g_n * r_n];
+        // The lowest slot a group may ship in (R: it cannot ship).
+        let mut first_slot = vec![0usize; g_n];
         for g in 0..g_n {
+            let mask = masks.map(|mk| mk[g]);
+            first_slot[g] = match mask {
+                None => m.earliest[g],
+                Some(x) => {
+                    let slots = x & ((1u64 << r_n) - 1);
+                    if slots == 0 {
+                        r_n
+                    } else {
+                        slots.trailing_zeros() as usize
+                    }
+                }
+            };
             for r in 0..r_n {
                 let v = g * r_n + r;
-                if r < m.earliest[g] {
-                    status[v] = ZERO;
-                } else if m.mandatory[g] && r >= m.latest[g] {
-                    status[v] = ONE;
+                match mask {
+                    None => {
+                        if r < m.earliest[g] {
+                            status[v] = ZERO;
+                        } else if m.mandatory[g] && r >= m.latest[g] {
+                            status[v] = ONE;
+                        }
+                    }
+                    Some(x) => {
+                        let upto = (1u64 << (r + 1)) - 1;
+                        if x & upto == 0 {
+                            status[v] = ZERO;
+                        } else if x & !upto == 0 {
+                            status[v] = ONE;
+                        } else if x & (1 << r) == 0 {
+                            holes[v] = true;
+                        }
+                    }
                 }
                 base_w[v] = m.value[g][r] - m.value[g][r + 1];
-                #[allow(clippy::cast_precision_loss)]
-                {
-                    eff[v] = m.effort[g] as f64;
-                }
             }
         }
         for (k, c) in m.commits.iter().enumerate() {
-            let first = c.groups.iter().map(|&g| m.earliest[g]).max().unwrap_or(0);
+            let first = c.groups.iter().map(|&g| first_slot[g]).max().unwrap_or(0);
             for r in 0..r_n {
                 let v = (g_n + k) * r_n + r;
                 if !c.possible || r > c.last || r < first {
@@ -95,6 +131,16 @@ impl Net {
                 flow.add_edge(u, v, f64::INFINITY);
             }
         };
+        let mut hole_e = vec![usize::MAX; g_n * r_n];
+        for g in 0..g_n {
+            for r in 1..r_n {
+                let u = g * r_n + r;
+                if status[u] == FREE && status[u - 1] == FREE {
+                    let cap = if holes[u] { f64::INFINITY } else { 0.0 };
+                    hole_e[u] = flow.add_edge(u, u - 1, cap);
+                }
+            }
+        }
         for g in 0..g_n {
             for r in 0..r_n {
                 let u = g * r_n + r;
@@ -123,9 +169,9 @@ impl Net {
             g_n,
             status,
             base_w,
-            eff,
             src_e,
             snk_e,
+            hole_e,
             flow,
             init_caps,
             s,
@@ -148,22 +194,37 @@ impl Net {
         lambda: &[f64],
         fix: Option<&[u8]>,
     ) -> (f64, Vec<usize>) {
+        let (price, constant) = cap_prices(m, lambda);
+        self.eval_prices(m, &price, constant, fix)
+    }
+
+    /// The maximum-weight closure when shipping group g in slot r costs
+    /// `price[g * R + r]`, plus `constant`: the relaxed objective and the slot of
+    /// each group in the optimal closure.
+    pub(crate) fn eval_prices(
+        &mut self,
+        m: &Model,
+        price: &[f64],
+        extra: f64,
+        fix: Option<&[u8]>,
+    ) -> (f64, Vec<usize>) {
         let r_n = self.r;
+        let gr = self.g_n * r_n;
         self.flow.caps_mut().copy_from_slice(&self.init_caps);
-        let mut constant: f64 = (0..self.g_n).map(|g| m.value[g][r_n]).sum();
-        #[allow(clippy::cast_precision_loss)]
-        for r in 0..r_n {
-            constant += lambda[r] * m.caps[r] as f64;
-        }
+        let mut constant: f64 = (0..self.g_n).map(|g| m.value[g][r_n]).sum::<f64>() + extra;
         let mut pos = 0.0;
-        let mut scale = 1.0;
+        let mut scale = 1.0 + extra.abs();
         for v in 0..self.status.len() {
             if self.status[v] == ZERO {
                 continue;
             }
-            let r = v % r_n;
-            let lam = lambda[r] - if r + 1 < r_n { lambda[r + 1] } else { 0.0 };
-            let w = self.base_w[v] - self.eff[v] * lam;
+            let w = if v < gr {
+                let r = v % r_n;
+                let next = if r + 1 < r_n { price[v + 1] } else { 0.0 };
+                self.base_w[v] - (price[v] - next)
+            } else {
+                self.base_w[v]
+            };
             if self.status[v] == ONE {
                 constant += w;
                 continue;
@@ -177,6 +238,9 @@ impl Net {
             if forced == ZERO {
                 self.flow.set_cap(self.snk_e[v], f64::INFINITY);
                 continue;
+            }
+            if forced == HOLE && v < gr && self.hole_e[v] != usize::MAX {
+                self.flow.set_cap(self.hole_e[v], f64::INFINITY);
             }
             scale += w.abs();
             if w > 0.0 {
@@ -205,6 +269,39 @@ impl Net {
         let l = constant + pos - f;
         (l + 1e-9 * scale, slots)
     }
+
+    /// The number of edges (a measure of the work of one cut).
+    pub(crate) fn edges(&self) -> u64 {
+        self.init_caps.len().max(1) as u64
+    }
+}
+
+/// Prices of the capacity relaxation: shipping group g in slot r costs
+/// Σ_j units(g, j) · λ[r·K + j]; the constant is Σ λ · capacity (unlimited
+/// capacities must have λ = 0 and add nothing).
+pub(crate) fn cap_prices(m: &Model, lambda: &[f64]) -> (Vec<f64>, f64) {
+    let (r_n, k) = (m.r, m.k);
+    let mut price = vec![0.0; m.groups() * r_n];
+    for g in 0..m.groups() {
+        for r in 0..r_n {
+            #[allow(clippy::cast_precision_loss)]
+            let p: f64 = m.uses[g]
+                .iter()
+                .map(|&(j, u)| u as f64 * lambda[r * k + j])
+                .sum();
+            price[g * r_n + r] = p;
+        }
+    }
+    let mut constant = 0.0;
+    for (i, &c) in m.caps.iter().enumerate() {
+        if c != u64::MAX {
+            #[allow(clippy::cast_precision_loss)]
+            {
+                constant += lambda[i] * c as f64;
+            }
+        }
+    }
+    (price, constant)
 }
 
 pub(crate) fn finish(m: &Model, l: f64) -> f64 {
@@ -226,16 +323,14 @@ fn seed(m: &Model, search: &mut Search, slots: &[usize], repair: bool) {
                 let c = &m.commits[k];
                 let last = c.groups.iter().map(|&g| slots[g]).max().unwrap_or(r_n);
                 if last < r_n && last <= c.last {
-                    let effort: u64 = c.closure.iter().map(|&g| m.effort[g]).sum();
-                    #[allow(clippy::cast_precision_loss)]
-                    order.push((last, c.weight * m.weights[last] / (effort as f64 + 1e-3), e));
+                    let size: f64 = c.closure.iter().map(|&g| m.size[g]).sum();
+                    order.push((last, c.weight * m.weights[last] / (size + 1e-3), e));
                 }
             }
             Elem::Group(g) => {
                 let s = slots[g];
                 if s < r_n {
-                    #[allow(clippy::cast_precision_loss)]
-                    order.push((s, (m.value[g][s] - m.value[g][r_n]) / m.effort[g] as f64, e));
+                    order.push((s, (m.value[g][s] - m.value[g][r_n]) / m.size[g], e));
                 }
             }
         }
@@ -249,18 +344,25 @@ fn seed(m: &Model, search: &mut Search, slots: &[usize], repair: bool) {
 }
 
 /// The subgradient of the Lagrangian at `lambda` for the closure's `slots` (capacity
-/// minus load per release), and its squared norm projected onto λ ≥ 0.
+/// minus load per release and resource; 0 where unlimited), and its squared norm
+/// projected onto λ ≥ 0.
 pub(crate) fn subgradient(m: &Model, slots: &[usize], lambda: &[f64]) -> (Vec<f64>, f64) {
-    let r_n = m.r;
-    let mut load = vec![0u64; r_n];
+    let (r_n, k) = (m.r, m.k);
+    let mut load = vec![0u64; r_n * k];
     for g in 0..m.groups() {
         if slots[g] < r_n {
-            load[slots[g]] += m.effort[g];
+            m.add_load(&mut load, g, slots[g]);
         }
     }
     #[allow(clippy::cast_precision_loss)]
-    let grad: Vec<f64> = (0..r_n)
-        .map(|r| m.caps[r] as f64 - load[r] as f64)
+    let grad: Vec<f64> = (0..r_n * k)
+        .map(|i| {
+            if m.caps[i] == u64::MAX {
+                0.0
+            } else {
+                m.caps[i] as f64 - load[i] as f64
+            }
+        })
         .collect();
     let norm = grad
         .iter()
@@ -276,7 +378,7 @@ pub(crate) fn lagrangian(
     node_limit: u64,
     deadline: Instant,
 ) -> LagrResult {
-    let r_n = m.r;
+    let (r_n, k) = (m.r, m.k);
     if r_n == 0 {
         let v: f64 = (0..m.groups()).map(|g| m.value[g][0]).sum();
         return LagrResult {
@@ -288,7 +390,7 @@ pub(crate) fn lagrangian(
     // A greedy start, so the bound phase has a primal to aim at.
     search.construct(&[]);
     let mut net = Net::build(m);
-    let edges = net.init_caps.len().max(1) as u64;
+    let edges = net.edges();
     // Deterministic number of cuts, scaled to the network's size and the budget.
     let iters = if r_n == 1 {
         (node_limit / edges).clamp(12, 60)
@@ -296,9 +398,15 @@ pub(crate) fn lagrangian(
         (node_limit / edges / 2).clamp(12, 150)
     };
     let mut best = f64::INFINITY;
-    let mut best_lambda = vec![0.0; r_n];
+    let mut best_lambda = vec![0.0; r_n * k];
     let mut solves = 0u64;
-    if r_n == 1 {
+    if k == 0 {
+        // Nothing limits the plan: the closure is the optimum.
+        let (l, slots) = net.eval(m, &[]);
+        solves += 1;
+        seed(m, search, &slots, true);
+        best = l;
+    } else if r_n == 1 && k == 1 {
         let hi0: f64 = net.base_w.iter().filter(|w| **w > 0.0).sum::<f64>() + 1.0;
         let (mut lo, mut hi) = (0.0f64, hi0);
         for it in 0..iters {
@@ -314,7 +422,7 @@ pub(crate) fn lagrangian(
             }
             let load: u64 = (0..m.groups())
                 .filter(|&g| slots[g] == 0)
-                .map(|g| m.effort[g])
+                .flat_map(|g| m.uses[g].iter().map(|x| x.1))
                 .sum();
             search.nodes += edges / 16;
             seed(m, search, &slots, true);
@@ -331,7 +439,7 @@ pub(crate) fn lagrangian(
             }
         }
     } else {
-        let mut lambda = vec![0.0; r_n];
+        let mut lambda = vec![0.0; r_n * k];
         let mut theta = 1.0;
         let mut stale = 0;
         let repair_every = (m.groups() as u64 / 300).max(1);
@@ -364,8 +472,8 @@ pub(crate) fn lagrangian(
                 break;
             }
             let step = theta * (l - lb).max(1e-6 * l.abs().max(1.0)) / norm;
-            for r in 0..r_n {
-                lambda[r] = (lambda[r] - step * grad[r]).max(0.0);
+            for i in 0..r_n * k {
+                lambda[i] = (lambda[i] - step * grad[i]).max(0.0);
             }
         }
     }

@@ -62,24 +62,44 @@ pub enum DeferredReason {
         /// The deferred dependency that blocks it.
         dependency: String,
     },
-    /// It (with what must ship with it) needs more than any slot offers.
+    /// It (with what must ship with it) needs more than any slot offers, in total
+    /// or of one team.
     TooLarge {
-        /// Its effort (with coupled requests).
+        /// The team whose capacity is too small (`None`: the total).
+        team: Option<String>,
+        /// Its effort (with coupled requests; of that team).
         effort: u64,
-        /// The largest capacity.
+        /// The largest capacity (of that team).
         max_capacity: u64,
     },
-    /// There is no room: the slot where it comes closest to fitting, how many units
-    /// are missing, and the lowest-value planned requests there that would have to go.
+    /// There is no room: the slot where it comes closest to fitting, the capacity
+    /// that is short there (a team's, or the total), what it needs of it, what is
+    /// left, and the lowest-value planned requests using it there that would have to go.
     NoRoom {
         /// Slot index.
         slot: usize,
         /// Slot id.
         slot_id: String,
-        /// Units missing.
+        /// The team that is full (`None`: the total capacity).
+        team: Option<String>,
+        /// Units it needs there (of that team; with coupled requests).
+        effort: u64,
+        /// Units left there (of that team).
+        left: u64,
+        /// Units missing (`effort − left`).
         needs: u64,
-        /// Lowest-value planned requests in that slot (enough to free the room).
+        /// Lowest-value planned requests in that slot using that capacity (enough to
+        /// free the room).
         lowest_value: Vec<Occupant>,
+    },
+    /// It would fit and add `gain`, but it stays deferred as in the plan on disk:
+    /// planning it is a move, and the plan is already within the re-planning
+    /// tolerance of the best with fewer moves.
+    KeptDeferred {
+        /// The slot where it would fit.
+        slot_id: String,
+        /// Objective change of adding it there.
+        gain: f64,
     },
     /// It would fit but adds nothing to the objective (no score, and no commitment it
     /// would complete).
@@ -137,8 +157,95 @@ pub enum PlannedReason {
     },
     /// Every earlier slot is too full for it.
     EarlierSlotsFull,
-    /// It stays where the previous plan put it.
+    /// It stays where the plan on disk put it (moving it was not worth a move
+    /// within the re-planning tolerance).
     Stable,
+    /// It moved against the plan on disk (`from`: its slot there, `None` = deferred).
+    Moved {
+        /// Its slot id in the plan on disk (`None`: deferred there, or new).
+        from: Option<String>,
+    },
+}
+
+/// The capacities of a problem: the total (when some slot limits it) and every
+/// team, with the load of a plan.
+struct Capacities<'p> {
+    problem: &'p Problem,
+    /// `None` = the total, `Some(t)` = team t.
+    res: Vec<Option<usize>>,
+    /// Load per slot and resource, `[s * K + j]`.
+    load: Vec<u64>,
+}
+
+impl<'p> Capacities<'p> {
+    fn new(problem: &'p Problem, a: &[Option<usize>]) -> Self {
+        let mut res = Vec::new();
+        if problem.slots.iter().any(|s| s.capacity.is_some()) {
+            res.push(None);
+        }
+        res.extend((0..problem.teams.len()).map(Some));
+        let mut caps = Self {
+            problem,
+            res,
+            load: Vec::new(),
+        };
+        let k = caps.res.len();
+        let mut load = vec![0u64; problem.slots.len() * k];
+        for (i, s) in a.iter().enumerate() {
+            if let Some(s) = (*s).filter(|&s| s < problem.slots.len()) {
+                for j in 0..k {
+                    load[s * k + j] += caps.units(i, j);
+                }
+            }
+        }
+        caps.load = load;
+        caps
+    }
+
+    /// Units request i takes of resource j.
+    fn units(&self, i: usize, j: usize) -> u64 {
+        let it = &self.problem.requests[i];
+        match self.res[j] {
+            None => it.effort,
+            Some(t) => it
+                .team_effort
+                .iter()
+                .filter(|x| x.0 == t)
+                .map(|x| x.1)
+                .sum(),
+        }
+    }
+
+    /// Capacity of resource j in slot s (`None`: unlimited).
+    fn cap(&self, s: usize, j: usize) -> Option<u64> {
+        let slot = &self.problem.slots[s];
+        match self.res[j] {
+            None => slot.capacity,
+            Some(t) => Some(slot.team_capacity.get(t).copied().unwrap_or(0)),
+        }
+    }
+
+    fn name(&self, j: usize) -> Option<String> {
+        self.res[j].map(|t| self.problem.teams[t].clone())
+    }
+
+    /// Units missing per resource for `group` to fit into slot s (all 0: it fits).
+    fn shortfall(&self, group: &[usize], s: usize) -> Vec<(u64, u64, u64)> {
+        let k = self.res.len();
+        (0..k)
+            .map(|j| {
+                let need: u64 = group.iter().map(|&i| self.units(i, j)).sum();
+                let left = self
+                    .cap(s, j)
+                    .map_or(u64::MAX, |c| c.saturating_sub(self.load[s * k + j]));
+                (need, left, need.saturating_sub(left))
+            })
+            .collect()
+    }
+
+    fn fits(&self, group: &[usize], s: usize) -> bool {
+        self.shortfall(group, s).iter().all(|x| x.2 == 0)
+    }
 }
 
 /// Explains every request of a plan, in request order.
@@ -146,16 +253,8 @@ pub enum PlannedReason {
 pub fn explain(problem: &Problem, plan: &Plan) -> Vec<RequestReason> {
     let a = &plan.assignment;
     let n = problem.requests.len();
-    let r_n = problem.slots.len();
     let id = |i: usize| problem.requests[i].id.clone();
-    let mut load = vec![0u64; r_n];
-    for (i, s) in a.iter().enumerate() {
-        if let Some(s) = *s {
-            if s < r_n {
-                load[s] += problem.requests[i].effort;
-            }
-        }
-    }
+    let caps = Capacities::new(problem, a);
     // Coupled groups (connected components of together_with).
     let mut group = (0..n).collect::<Vec<_>>();
     fn root(g: &mut [usize], mut x: usize) -> usize {
@@ -275,15 +374,23 @@ pub fn explain(problem: &Problem, plan: &Plan) -> Vec<RequestReason> {
                     .find(|&d| {
                         a.get(d).copied().flatten() == Some(s) && roots.get(d) != Some(&roots[i])
                     });
-                let effort: u64 = group.iter().map(|&j| problem.requests[j].effort).sum();
                 if let Some(d) = dep_here {
                     why.push(PlannedReason::WaitsForDependency { dependency: id(d) });
-                } else if (0..s).all(|r| load[r] + effort > problem.slots[r].capacity) {
+                } else if (0..s).all(|r| !caps.fits(&group, r)) {
                     why.push(PlannedReason::EarlierSlotsFull);
                 }
             }
-            if it.previous == Some(s) && problem.stability_penalty > 0.0 {
-                why.push(PlannedReason::Stable);
+            if problem.has_baseline {
+                if it.baseline == Some(s) {
+                    why.push(PlannedReason::Stable);
+                } else {
+                    why.push(PlannedReason::Moved {
+                        from: it
+                            .baseline
+                            .and_then(|b| problem.slots.get(b))
+                            .map(|x| x.id.clone()),
+                    });
+                }
             }
             Reason::Planned {
                 slot: s,
@@ -295,11 +402,10 @@ pub fn explain(problem: &Problem, plan: &Plan) -> Vec<RequestReason> {
             }
         } else {
             Reason::Deferred(deferred_reason(
-                problem,
+                &caps,
                 a,
                 i,
                 &members(i),
-                &load,
                 &commits_of,
                 &value_of,
             ))
@@ -314,14 +420,14 @@ pub fn explain(problem: &Problem, plan: &Plan) -> Vec<RequestReason> {
 }
 
 fn deferred_reason(
-    problem: &Problem,
+    caps: &Capacities,
     a: &[Option<usize>],
     i: usize,
     group: &[usize],
-    load: &[u64],
     commits_of: &[Vec<usize>],
     value_of: &dyn Fn(usize) -> f64,
 ) -> DeferredReason {
+    let problem = caps.problem;
     let id = |j: usize| problem.requests[j].id.clone();
     let n = problem.requests.len();
     let in_group = |j: usize| group.contains(&j);
@@ -344,13 +450,19 @@ fn deferred_reason(
             };
         }
     }
-    let effort: u64 = group.iter().map(|&j| problem.requests[j].effort).sum();
-    let max_capacity = problem.slots.iter().map(|s| s.capacity).max().unwrap_or(0);
-    if effort > max_capacity {
-        return DeferredReason::TooLarge {
-            effort,
-            max_capacity,
-        };
+    let r_n = problem.slots.len();
+    for j in 0..caps.res.len() {
+        let effort: u64 = group.iter().map(|&x| caps.units(x, j)).sum();
+        let limits: Option<Vec<u64>> = (0..r_n).map(|s| caps.cap(s, j)).collect();
+        if let Some(max_capacity) = limits.and_then(|l| l.into_iter().max()) {
+            if effort > max_capacity {
+                return DeferredReason::TooLarge {
+                    team: caps.name(j),
+                    effort,
+                    max_capacity,
+                };
+            }
+        }
     }
     // Earliest slot its dependencies allow.
     let first = group
@@ -361,62 +473,89 @@ fn deferred_reason(
         .max()
         .unwrap_or(0);
     let mut best_fit: Option<(f64, usize)> = None;
-    let mut closest: Option<(u64, usize)> = None;
-    for r in first..problem.slots.len() {
-        let cap = problem.slots[r].capacity;
-        if load[r] + effort <= cap {
+    // (units missing, slot, resource, needed, left)
+    let mut closest: Option<(u64, usize, usize, u64, u64)> = None;
+    for r in first..r_n {
+        let short = caps.shortfall(group, r);
+        if short.iter().all(|x| x.2 == 0) {
             let gain = insert_gain(problem, a, group, r, commits_of);
             if best_fit.is_none_or(|(g, _)| gain > g + 1e-12) {
                 best_fit = Some((gain, r));
             }
         } else {
-            let needs = load[r] + effort - cap;
-            if closest.is_none_or(|(nd, _)| needs < nd) {
-                closest = Some((needs, r));
+            // The resource that is shortest here.
+            let (j, &(need, left, _)) = short
+                .iter()
+                .enumerate()
+                .max_by_key(|(j, x)| (x.2, std::cmp::Reverse(*j)))
+                .unwrap_or((0, &(0, 0, 0)));
+            let total: u64 = short.iter().map(|x| x.2).sum();
+            if closest.is_none_or(|(t, ..)| total < t) {
+                closest = Some((total, r, j, need, left.min(need)));
             }
         }
     }
     if let Some((gain, r)) = best_fit {
         let slot_id = problem.slots[r].id.clone();
+        let kept = problem.has_baseline
+            && group
+                .iter()
+                .all(|&x| problem.requests[x].baseline.is_none());
         return if gain.abs() <= 1e-12 {
             DeferredReason::NoValue { slot_id }
+        } else if kept && gain > 0.0 {
+            DeferredReason::KeptDeferred { slot_id, gain }
         } else {
             DeferredReason::NotWorthIt { slot_id, gain }
         };
     }
-    let (needs, slot) = closest.unwrap_or((effort, 0));
-    let mut occupants: Vec<Occupant> = (0..n)
-        .filter(|&j| {
-            a[j] == Some(slot)
-                && problem.requests[j].pin.is_none()
-                && problem.requests[j].latest.is_none()
+    let Some((_, slot, j, effort, left)) = closest else {
+        let effort: u64 = group.iter().map(|&x| problem.requests[x].effort).sum();
+        return DeferredReason::TooLarge {
+            team: None,
+            effort,
+            max_capacity: 0,
+        };
+    };
+    let needs = effort.saturating_sub(left);
+    let mut occupants: Vec<(u64, Occupant)> = (0..n)
+        .filter(|&x| {
+            a[x] == Some(slot)
+                && caps.units(x, j) > 0
+                && problem.requests[x].pin.is_none()
+                && problem.requests[x].latest.is_none()
         })
-        .map(|j| Occupant {
-            id: id(j),
-            effort: problem.requests[j].effort,
-            value: value_of(j),
+        .map(|x| {
+            (
+                caps.units(x, j),
+                Occupant {
+                    id: id(x),
+                    effort: problem.requests[x].effort,
+                    value: value_of(x),
+                },
+            )
         })
         .collect();
-    occupants.sort_by(|x, y| {
+    occupants.sort_by(|(ux, x), (uy, y)| {
         #[allow(clippy::cast_precision_loss)]
-        let (vx, vy) = (x.value / x.effort as f64, y.value / y.effort as f64);
+        let (vx, vy) = (x.value / *ux as f64, y.value / *uy as f64);
         vx.total_cmp(&vy).then_with(|| x.id.cmp(&y.id))
     });
     let mut freed = 0;
     let mut lowest_value = Vec::new();
-    for o in occupants {
+    for (u, o) in occupants {
         if freed >= needs {
             break;
         }
-        freed += o.effort;
+        freed += u;
         lowest_value.push(o);
     }
     DeferredReason::NoRoom {
         slot,
-        slot_id: problem
-            .slots
-            .get(slot)
-            .map_or_else(String::new, |x| x.id.clone()),
+        slot_id: problem.slots[slot].id.clone(),
+        team: caps.name(j),
+        effort,
+        left,
         needs,
         lowest_value,
     }
@@ -436,9 +575,6 @@ fn insert_gain(
     for &j in group {
         let it = &problem.requests[j];
         gain += it.score * w(r);
-        if it.previous == Some(r) {
-            gain += problem.stability_penalty; // no longer moved away
-        }
         ks.extend(commits_of[j].iter().copied());
     }
     ks.sort_unstable();

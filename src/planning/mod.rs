@@ -29,11 +29,13 @@
 
 mod bb;
 mod bound;
+mod decomp;
 pub mod explain;
 mod flow;
 mod model;
 mod rng;
 mod search;
+mod stable;
 
 #[cfg(test)]
 mod tests;
@@ -42,8 +44,10 @@ use std::time::{Duration, Instant};
 
 pub use explain::{explain, DeferredReason, Occupant, PlannedReason, Reason, RequestReason};
 
-/// Everything the solver needs: the horizon, the open requests and the commitments.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+/// Everything the solver needs: the horizon, the open requests, the commitments,
+/// the teams and the baseline (the plan on disk) with its tolerance.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Problem {
     /// The planning horizon, earliest slot first.
     pub slots: Vec<Slot>,
@@ -51,27 +55,54 @@ pub struct Problem {
     pub requests: Vec<Item>,
     /// Partner commitments: value only when every request ships (in time).
     pub commitments: Vec<Commitment>,
-    /// Subtracted once per request the previous plan placed that is not in that same slot now.
-    pub stability_penalty: f64,
+    /// Team names; [`Slot::team_capacity`] and [`Item::team_effort`] index into it.
+    pub teams: Vec<String>,
+    /// Whether there is a plan on disk. Without one, [`Item::baseline`] is ignored,
+    /// nothing counts as a move and [`solve`] returns the best plan it finds.
+    pub has_baseline: bool,
+    /// Stable re-planning: percent of the unconstrained best objective that the plan
+    /// may give up to move fewer requests (0 = moves only break ties). Finite, 0–100.
+    pub replan_tolerance: f64,
 }
 
+impl Default for Problem {
+    fn default() -> Self {
+        Self {
+            slots: Vec::new(),
+            requests: Vec::new(),
+            commitments: Vec::new(),
+            teams: Vec::new(),
+            has_baseline: false,
+            replan_tolerance: DEFAULT_REPLAN_TOLERANCE,
+        }
+    }
+}
+
+/// The default of [`Problem::replan_tolerance`], in percent.
+pub const DEFAULT_REPLAN_TOLERANCE: f64 = 0.5;
+
 /// One release slot of the horizon.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Slot {
     /// The release id, e.g. `2027.1`.
     pub id: String,
-    /// Capacity units available in this release.
-    pub capacity: u64,
+    /// Capacity units available in this release, all teams together (`None`:
+    /// unlimited — then only the team capacities bind).
+    pub capacity: Option<u64>,
+    /// Capacity units per team, indexed like [`Problem::teams`] (empty without teams).
+    #[serde(default)]
+    pub team_capacity: Vec<u64>,
     /// Value multiplier of shipping in this slot (by default 1.0, 0.9, …).
     pub weight: f64,
 }
 
 /// One open change request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Item {
     /// The request id, e.g. `CR-0042`.
     pub id: String,
-    /// Capacity units it takes; must be > 0.
+    /// Capacity units it takes from the total; must be > 0.
     pub effort: u64,
     /// Its (absolute) score; finite and >= 0.
     pub score: f64,
@@ -83,12 +114,19 @@ pub struct Item {
     pub pin: Option<usize>,
     /// Deadline: must ship, in a slot with index <= latest.
     pub latest: Option<usize>,
-    /// The slot the plan on disk gave it (for the stability penalty).
-    pub previous: Option<usize>,
+    /// Its effort per team, `(team index, units)`; the units count against that
+    /// team's capacity of the slot it ships in (and `effort` against the total).
+    /// Empty: it counts against the total only. Normally the units add up to
+    /// `effort` (the workspace loader checks that); the planner does not need it.
+    pub team_effort: Vec<(usize, u64)>,
+    /// Its place in the baseline (the plan on disk): a slot, or `None` = deferred
+    /// (also for a request that is new since). Only read when
+    /// [`Problem::has_baseline`] is set.
+    pub baseline: Option<usize>,
 }
 
 /// A partner commitment: a set of requests that is worth something only as a whole.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Commitment {
     /// Who it is for, used in explanations.
     pub label: String,
@@ -97,37 +135,41 @@ pub struct Commitment {
     /// Indices of the requests it needs. An empty commitment is worth nothing.
     pub requests: Vec<usize>,
     /// Counts only when its last request ships in a slot with index <= latest.
+    #[serde(default)]
     pub latest: Option<usize>,
 }
 
-/// Solver budget. The node limit is the deterministic budget; the time limit only a
-/// safety net (hitting it makes the result depend on the machine).
-///
-/// The default (60 M nodes, 8 s) is sized for the NRP benchmark: 1.5–4 s per case
-/// on two cores. Multi-release searches also stop when a few hundred rounds bring
-/// nothing new (≈0.3 s for 300 requests), and every search stops as soon as the
-/// plan reaches the bound.
+/// Solver budget. The work limit is the deterministic budget; the time limit only a
+/// safety net (hitting it makes the result depend on the machine, and
+/// [`Stats::hit_time_limit`] says so).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     /// Safety net on wall-clock time.
     pub time_limit: Duration,
-    /// Deterministic work budget (move evaluations and search nodes).
+    /// Deterministic work budget (move evaluations, search nodes, flow work).
     pub node_limit: u64,
+    /// Experiment knobs (temporary).
+    #[doc(hidden)]
+    pub tuning: Vec<f64>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
-            time_limit: Duration::from_secs(8),
-            node_limit: 60_000_000,
+            time_limit: Duration::from_secs(10),
+            node_limit: DEFAULT_NODE_LIMIT,
+            tuning: Vec::new(),
         }
     }
 }
 
+/// The default deterministic work budget (see [`Options`]).
+pub const DEFAULT_NODE_LIMIT: u64 = 60_000_000;
+
 /// Solver statistics.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Stats {
-    /// Work units spent (move evaluations plus exhaustive-search nodes).
+    /// Work units spent (move evaluations plus search nodes).
     pub nodes: u64,
     /// Local-search iterations (perturbation rounds).
     pub iterations: u64,
@@ -135,9 +177,10 @@ pub struct Stats {
     pub flow_solves: u64,
     /// Wall-clock time spent.
     pub elapsed: Duration,
-    /// Whether the wall-clock safety net stopped the search.
+    /// Whether the wall-clock safety net, not the work budget, ended (part of) the
+    /// search: then the plan may differ between machines and between runs.
     pub hit_time_limit: bool,
-    /// Whether the node budget ran out.
+    /// Whether the deterministic work budget ran out somewhere.
     pub hit_node_limit: bool,
     /// Whether an exhaustive search completed (so the plan is optimal).
     pub exhaustive: bool,
@@ -150,10 +193,22 @@ pub struct Plan {
     pub assignment: Vec<Option<usize>>,
     /// The exact objective of `assignment`.
     pub objective: f64,
-    /// A true upper bound on the optimum.
+    /// A true upper bound on the optimum (of the objective, regardless of moves).
     pub bound: f64,
     /// Whether `objective` is proven to be the optimum.
     pub proven_optimal: bool,
+    /// The objective of the best plan found before the stability phase (equal to
+    /// `objective` without a baseline). The returned plan is within
+    /// [`Problem::replan_tolerance`] percent of it.
+    pub unconstrained_best: f64,
+    /// Requests whose place differs from the baseline (deferred counts as a place;
+    /// 0 without a baseline).
+    pub moves: usize,
+    /// Baseline placements kept: requests planned in the baseline that stay in
+    /// their slot (0 without a baseline).
+    pub kept: usize,
+    /// Requests the baseline places in a slot (so `kept` of `baseline_planned`).
+    pub baseline_planned: usize,
     /// How the solver spent its budget.
     pub stats: Stats,
 }
@@ -167,6 +222,14 @@ impl Plan {
         }
         let denom = self.objective.abs().max(1e-9);
         (100.0 * (self.bound - self.objective) / denom).max(0.0)
+    }
+
+    /// What stability cost: how far `objective` is below the unconstrained best, in
+    /// percent (0 without a baseline).
+    #[must_use]
+    pub fn stability_cost_percent(&self) -> f64 {
+        let denom = self.unconstrained_best.abs().max(1e-9);
+        (100.0 * (self.unconstrained_best - self.objective) / denom).max(0.0)
     }
 }
 
@@ -205,26 +268,30 @@ pub enum Contradiction {
         /// The coupled requests.
         requests: Vec<String>,
     },
-    /// A coupled group needs more than any slot offers.
-    #[error("requests {} must ship together but need {effort} units, more than any release offers (largest: {max_capacity})", names(.requests))]
+    /// A coupled group needs more than any slot offers (in total, or of one team).
+    #[error("requests {} must ship together but need {effort} units{}, more than any release offers (largest: {max_capacity})", names(.requests), of_team(.team.as_deref()))]
     GroupTooLarge {
         /// The coupled requests.
         requests: Vec<String>,
-        /// Their total effort.
+        /// The team whose capacity is short (`None`: the total).
+        team: Option<String>,
+        /// Their total effort (of that team).
         effort: u64,
-        /// The largest capacity in the horizon.
+        /// The largest capacity in the horizon (of that team).
         max_capacity: u64,
     },
-    /// Requests pinned to a slot need more than its capacity.
-    #[error("requests pinned to {slot} need {effort} units, capacity is {capacity}: {}", names(.requests))]
+    /// Requests pinned to a slot need more than its capacity (in total, or of one team).
+    #[error("requests pinned to {slot} need {effort} units{}, capacity is {capacity}: {}", of_team(.team.as_deref()), names(.requests))]
     PinsOverCapacity {
         /// The slot id.
         slot: String,
+        /// The team whose capacity is short (`None`: the total).
+        team: Option<String>,
         /// The pinned requests (with what must ship with them).
         requests: Vec<String>,
-        /// Their total effort.
+        /// Their total effort (of that team).
         effort: u64,
-        /// The slot's capacity.
+        /// The slot's capacity (of that team).
         capacity: u64,
     },
     /// A pin earlier than a dependency can ship.
@@ -261,6 +328,11 @@ pub enum Contradiction {
     },
 }
 
+/// " of backend" for a team, nothing for the total.
+fn of_team(team: Option<&str>) -> String {
+    team.map_or_else(String::new, |t| format!(" of {t}"))
+}
+
 /// A list of request ids for a message: all of them up to 12, else the first 10 and a count.
 fn names(ids: &[String]) -> String {
     if ids.len() <= 12 {
@@ -290,11 +362,13 @@ pub enum Violation {
         /// The index given.
         slot: usize,
     },
-    /// Too much effort in a slot.
-    #[error("{slot} is over capacity: {load} > {capacity}")]
+    /// Too much effort in a slot (in total, or of one team).
+    #[error("{slot} is over capacity{}: {load} > {capacity}", of_team(.team.as_deref()))]
     OverCapacity {
         /// The slot id.
         slot: String,
+        /// The team (`None`: the total).
+        team: Option<String>,
         /// Its load.
         load: u64,
         /// Its capacity.
@@ -333,20 +407,14 @@ pub enum Violation {
 /// The exact objective of an assignment (feasible or not; constraints are not checked).
 ///
 /// Σ score·weight(slot) + Σ commitment weight·weight(slot of its last request) for
-/// commitments that fully ship in time − penalty·#(requests moved from their previous slot).
+/// commitments that fully ship in time. Moves against the baseline do not enter it.
 #[must_use]
 pub fn objective(problem: &Problem, assignment: &[Option<usize>]) -> f64 {
     let w = |s: usize| problem.slots.get(s).map_or(0.0, |x| x.weight);
     let mut total = 0.0;
     for (i, item) in problem.requests.iter().enumerate() {
-        let slot = assignment.get(i).copied().flatten();
-        if let Some(s) = slot {
+        if let Some(s) = assignment.get(i).copied().flatten() {
             total += item.score * w(s);
-        }
-        if let Some(p) = item.previous {
-            if slot != Some(p) {
-                total -= problem.stability_penalty;
-            }
         }
     }
     for c in &problem.commitments {
@@ -369,6 +437,37 @@ pub fn objective(problem: &Problem, assignment: &[Option<usize>]) -> f64 {
     total
 }
 
+/// The requests whose place in `assignment` differs from their baseline place
+/// (deferred counts as a place); 0 when the problem has no baseline.
+#[must_use]
+pub fn moves(problem: &Problem, assignment: &[Option<usize>]) -> usize {
+    if !problem.has_baseline {
+        return 0;
+    }
+    problem
+        .requests
+        .iter()
+        .enumerate()
+        .filter(|(i, it)| assignment.get(*i).copied().flatten() != it.baseline)
+        .count()
+}
+
+/// Baseline placements that `assignment` keeps (0 when the problem has no baseline).
+#[must_use]
+pub fn kept(problem: &Problem, assignment: &[Option<usize>]) -> usize {
+    if !problem.has_baseline {
+        return 0;
+    }
+    problem
+        .requests
+        .iter()
+        .enumerate()
+        .filter(|(i, it)| {
+            it.baseline.is_some() && assignment.get(*i).copied().flatten() == it.baseline
+        })
+        .count()
+}
+
 /// Checks an assignment against every hard constraint of the problem.
 ///
 /// # Errors
@@ -382,7 +481,9 @@ pub fn check(problem: &Problem, assignment: &[Option<usize>]) -> Result<(), Viol
         });
     }
     let id = |i: usize| problem.requests[i].id.clone();
+    let t_n = problem.teams.len();
     let mut load = vec![0u64; problem.slots.len()];
+    let mut team_load = vec![0u64; problem.slots.len() * t_n];
     for (i, a) in assignment.iter().enumerate() {
         if let Some(s) = *a {
             if s >= problem.slots.len() {
@@ -392,15 +493,34 @@ pub fn check(problem: &Problem, assignment: &[Option<usize>]) -> Result<(), Viol
                 });
             }
             load[s] += problem.requests[i].effort;
+            for &(t, u) in &problem.requests[i].team_effort {
+                if t < t_n {
+                    team_load[s * t_n + t] += u;
+                }
+            }
         }
     }
     for (s, slot) in problem.slots.iter().enumerate() {
-        if load[s] > slot.capacity {
-            return Err(Violation::OverCapacity {
-                slot: slot.id.clone(),
-                load: load[s],
-                capacity: slot.capacity,
-            });
+        if let Some(capacity) = slot.capacity {
+            if load[s] > capacity {
+                return Err(Violation::OverCapacity {
+                    slot: slot.id.clone(),
+                    team: None,
+                    load: load[s],
+                    capacity,
+                });
+            }
+        }
+        for t in 0..t_n {
+            let capacity = slot.team_capacity.get(t).copied().unwrap_or(0);
+            if team_load[s * t_n + t] > capacity {
+                return Err(Violation::OverCapacity {
+                    slot: slot.id.clone(),
+                    team: Some(problem.teams[t].clone()),
+                    load: team_load[s * t_n + t],
+                    capacity,
+                });
+            }
         }
     }
     for (i, item) in problem.requests.iter().enumerate() {
@@ -450,10 +570,21 @@ pub fn check(problem: &Problem, assignment: &[Option<usize>]) -> Result<(), Viol
 
 /// Branch and bound runs only up to this many groups ...
 const BB_MAX_GROUPS: usize = 80;
-/// ... and on at most this much work (minimum cuts × network size; ≈0.3 s).
-const BB_WORK: u64 = 4_000_000;
+/// ... and on at most this much work (relaxations × their size) ...
+const BB_WORK: u64 = 300_000_000;
+/// ... and this many relaxations.
+const BB_EVALS: u64 = 20_000;
+/// Larger backlogs get large-neighbourhood search on this much work instead.
+const LNS_WORK: u64 = 100_000_000;
+/// The knapsack decomposition runs when one evaluation's dynamic programs cost at
+/// most this much (items × capacity) ...
+const DECOMP_MAX_WORK: u64 = 2_000_000;
+/// ... for at most this many evaluations at the root.
+const DECOMP_ITERS: u64 = 3_000;
 
-/// Plans the problem: the best assignment found within the budget, with a true upper bound.
+/// Plans the problem: the best assignment found within the budget, with a true upper
+/// bound; with a baseline, the plan with the fewest moves among those within the
+/// re-planning tolerance of that best (see [`Problem::replan_tolerance`]).
 ///
 /// # Errors
 /// A [`Contradiction`] when the input cannot be planned at all.
@@ -469,17 +600,94 @@ pub fn solve(
 
     // A feasible start: the mandatory requests packed, everything else deferred.
     let base = model.pack_mandatory()?;
-    let mut search = search::Search::new(&model, base, options.node_limit, deadline);
+    let (best_slots, mut best_bound, proven) = best_plan(
+        &model,
+        base.clone(),
+        options,
+        deadline,
+        start,
+        &mut stats,
+        progress,
+    );
+    let unconstrained = model.assignment(&best_slots);
+    let unconstrained_best = objective(problem, &unconstrained);
+    best_bound = best_bound.max(unconstrained_best);
+    if proven {
+        best_bound = unconstrained_best;
+    }
+
+    // Stable re-planning: the fewest moves within the tolerance of that best.
+    let slots = if problem.has_baseline && model.r > 0 {
+        progress(Progress {
+            phase: "stability",
+            objective: unconstrained_best,
+            bound: best_bound,
+            elapsed: start.elapsed(),
+        });
+        stable::fewest_moves(
+            &model,
+            base,
+            &best_slots,
+            unconstrained_best,
+            problem.replan_tolerance,
+            options.node_limit / 4,
+            deadline,
+            &mut stats,
+        )
+    } else {
+        best_slots
+    };
+    let assignment = model.assignment(&slots);
+    let obj = objective(problem, &assignment);
+    stats.hit_time_limit |= Instant::now() > deadline;
+    stats.elapsed = start.elapsed();
+    let baseline_planned = if problem.has_baseline {
+        problem
+            .requests
+            .iter()
+            .filter(|it| it.baseline.is_some())
+            .count()
+    } else {
+        0
+    };
+    Ok(Plan {
+        moves: moves(problem, &assignment),
+        kept: kept(problem, &assignment),
+        baseline_planned,
+        proven_optimal: proven && obj >= unconstrained_best - model.tolerance(),
+        assignment,
+        objective: obj,
+        bound: best_bound.max(obj),
+        unconstrained_best,
+        stats,
+    })
+}
+
+/// The best plan the budget finds (group slots), a true upper bound, and whether
+/// the plan is proven optimal.
+fn best_plan(
+    model: &model::Model,
+    base: Vec<usize>,
+    options: &Options,
+    deadline: Instant,
+    start: Instant,
+    stats: &mut Stats,
+    progress: &mut dyn FnMut(Progress),
+) -> (Vec<usize>, f64, bool) {
+    let mut search = search::Search::new(model, base, options.node_limit, deadline);
+    let tol = model.tolerance();
+    let knob = |i: usize| options.tuning.get(i).copied().filter(|x| *x > 0.0);
 
     // Bound (and closure-guided starting solutions).
-    let lagr = bound::lagrangian(&model, &mut search, options.node_limit, deadline);
+    let lagr = bound::lagrangian(model, &mut search, options.node_limit, deadline);
     stats.flow_solves = lagr.flow_solves;
     // Every plan's value lies on the grid of the objective's coefficients.
-    let mut best_bound =
-        bb::floor_to_grid(bb::grid(&model), lagr.bound - model.constant) + model.constant;
+    let unit = bb::grid(model);
+    let floor = |l: f64| bb::floor_to_grid(unit, bound::finish(model, l));
+    let mut best_bound = bb::floor_to_grid(unit, lagr.bound);
     progress(Progress {
         phase: "bound",
-        objective: search.best_value() + model.constant,
+        objective: search.best_value(),
         bound: best_bound,
         elapsed: start.elapsed(),
     });
@@ -487,117 +695,213 @@ pub fn solve(
     // Exhaustive search when the problem is tiny.
     let mut exhaustive = false;
     if let Some((slots, value)) =
-        search::exhaustive(&model, options.node_limit, deadline, &mut stats)
+        search::exhaustive(model, options.node_limit, deadline, stats, None)
     {
         search.offer(&slots, value);
         exhaustive = true;
         progress(Progress {
             phase: "exhaustive",
-            objective: value + model.constant,
-            bound: value + model.constant,
+            objective: value,
+            bound: value,
             elapsed: start.elapsed(),
         });
     }
+    let open = |search: &search::Search, bound: f64| {
+        !exhaustive && model.r > 0 && search.best_value() < bound - tol
+    };
 
-    if model.r > 0
-        && !exhaustive
-        && search.best_value() + model.constant < best_bound - model.tolerance()
-    {
-        // Two independent, individually deterministic searches (one per core). The
-        // first wins ties, and only the first may stop the second, so the result
-        // does not depend on timing.
-        // One release (the NRP shape) rewards long walks; with several releases the
-        // Lagrangian repair does most of the work and the walk stops sooner.
-        let stall = if model.r == 1 {
-            60_000.max(50 * model.groups() as u64)
-        } else {
-            let g = model.groups().max(1) as u64;
-            (30_000 / g + 2_000_000 / (g * g)).clamp(100, 20_000)
-        };
-        let tol = model.tolerance();
-        let stop = std::sync::atomic::AtomicBool::new(false);
-        let mut second = search.fork(0xC0FF_EE00_2027);
-        second.stop = Some(&stop);
-        // Threshold accepting (cooling with the budget): a cautious and a bold walk.
-        // With one release (the NRP shape) the cautious walk only accepts what is
-        // no worse (measured best on the benchmark); with several it may wander 1 %.
-        search.accept = if model.r == 1 { 0.0 } else { 0.01 };
-        second.accept = 0.05;
-        let bound_now = best_bound;
-        std::thread::scope(|scope| {
-            let handle = scope.spawn(|| {
-                second.run(bound_now, tol, stall, &mut |_| {});
+    // How long the local search walks without finding anything new. One release
+    // (the NRP shape) rewards long walks; with several releases the Lagrangian
+    // repair does most of the work and the walk stops sooner.
+    let mut stall = if model.r == 1 {
+        60_000.max(50 * model.groups() as u64)
+    } else {
+        let g = model.groups().max(1) as u64;
+        (30_000 / g + 2_000_000 / (g * g)).clamp(100, 20_000)
+    };
+    if let Some(x) = knob(3) {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
+        {
+            stall = ((stall as f64) * x) as u64;
+        }
+    }
+    // With a decomposition at hand (small and mid-size backlogs), a short walk first:
+    // the bound phase below finds plans too, and proves what it can.
+    let decomposition = if model.r > 0 && model.k > 0 && !exhaustive {
+        decomp::Decomp::new(model, &lagr.lambda, DECOMP_MAX_WORK).filter(|d| !d.is_empty())
+    } else {
+        None
+    };
+    if decomposition.is_some() {
+        // The neighbourhoods and the tree find better plans per unit of work.
+        stall = (stall / 4).max(50);
+    }
+    let first_walk = if decomposition.is_some() {
+        stall / 2
+    } else {
+        stall
+    };
+    if open(&search, best_bound) {
+        walk(
+            model,
+            &mut search,
+            first_walk,
+            best_bound,
+            start,
+            stats,
+            progress,
+        );
+    }
+
+    // A gap left: the knapsack decomposition tightens the bound (its closures,
+    // repaired, are more starting points); small problems are then probed and
+    // branched on until proven or out of budget.
+    let mut bb_proven = false;
+    if let Some(d) = decomposition.filter(|_| open(&search, best_bound)) {
+        let per_eval = d.work + 4 * (model.groups() * model.r) as u64 + 1;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let iters = knob(0).map_or_else(
+            || (options.node_limit / 20 / per_eval).clamp(10, DECOMP_ITERS),
+            |x| x as u64,
+        );
+        let t = decomp::tighten(
+            model,
+            d,
+            search.best_value(),
+            tol,
+            iters,
+            deadline,
+            &floor,
+            &options.tuning,
+        );
+        stats.flow_solves += t.evals;
+        best_bound = best_bound.min(floor(t.bound));
+        for c in t.closures.iter().rev().take(6) {
+            search.repair(c);
+        }
+        progress(Progress {
+            phase: "decomposition",
+            objective: search.best_value(),
+            bound: best_bound,
+            elapsed: start.elapsed(),
+        });
+        if model.groups() > BB_MAX_GROUPS && open(&search, best_bound) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let limit = knob(8).map_or_else(
+                || options.node_limit.saturating_mul(2).min(LNS_WORK) / per_eval,
+                |x| x as u64,
+            );
+            stats.flow_solves +=
+                bb::neighbourhoods(model, &mut search, t.decomp.clone(), limit, deadline);
+            progress(Progress {
+                phase: "neighbourhoods",
+                objective: search.best_value(),
+                bound: best_bound,
+                elapsed: start.elapsed(),
             });
-            search.run(bound_now, tol, stall, &mut |value| {
-                if value >= bound_now - tol {
-                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                }
+        }
+        if model.groups() <= BB_MAX_GROUPS && open(&search, best_bound) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let limit = knob(2).map_or_else(
+                || (options.node_limit.saturating_mul(5).min(BB_WORK) / per_eval).min(BB_EVALS),
+                |x| x as u64,
+            );
+            if let Some(res) = bb::branch_and_bound(
+                model,
+                &mut search,
+                t.decomp,
+                best_bound,
+                limit,
+                deadline,
+                options.tuning.get(1).copied().unwrap_or(0.0),
+            ) {
+                stats.nodes += res.work / 64;
+                stats.flow_solves += res.evals;
+                best_bound = best_bound.min(res.bound);
+                bb_proven = res.complete;
                 progress(Progress {
-                    phase: "search",
-                    objective: value + model.constant,
-                    bound: bound_now,
+                    phase: "branch and bound",
+                    objective: search.best_value(),
+                    bound: best_bound,
                     elapsed: start.elapsed(),
                 });
-            });
-            let _ = handle.join();
-        });
-        if second.best_value() > search.best_value() + tol * 1e-3 {
-            let slots = second.best_slots().to_vec();
-            let v = second.best_value();
-            search.offer(&slots, v);
+            }
         }
-        stats.nodes += second.nodes;
-        stats.iterations += second.iterations;
-        stats.hit_time_limit |= second.hit_time;
+        // Still a gap: the rest of the walk, from the best plan so far.
+        if !bb_proven && open(&search, best_bound) && stall > first_walk {
+            walk(
+                model,
+                &mut search,
+                stall - first_walk,
+                best_bound,
+                start,
+                stats,
+                progress,
+            );
+        }
     }
     stats.nodes += search.nodes;
     stats.iterations += search.iterations;
     stats.hit_time_limit |= search.hit_time || Instant::now() > deadline;
-    stats.hit_node_limit = search.nodes >= options.node_limit;
-
-    // Small problems with a gap left: prove (or tighten the bound) by branch and bound.
-    let mut bb_proven = false;
-    if !exhaustive
-        && model.r > 0
-        && model.groups() <= BB_MAX_GROUPS
-        && search.best_value() + model.constant < best_bound - model.tolerance()
-    {
-        // Each node costs a few minimum cuts on a network of groups × slots nodes.
-        let size = (model.groups() * model.r) as u64 + 1;
-        let limit = (options.node_limit / 15).min(BB_WORK) / size;
-        if let Some(res) = bb::branch_and_bound(
-            &model,
-            &mut search,
-            &lagr.lambda,
-            best_bound - model.constant,
-            limit,
-            deadline,
-        ) {
-            stats.nodes += res.nodes;
-            stats.flow_solves += res.flow_solves;
-            best_bound = best_bound.min(res.bound + model.constant);
-            bb_proven = res.complete;
-            stats.hit_time_limit |= Instant::now() > deadline;
-        }
-    }
-
-    let assignment = model.assignment(search.best_slots());
-    let obj = objective(problem, &assignment);
-    if exhaustive {
-        best_bound = obj;
-    }
-    best_bound = best_bound.max(obj);
-    let proven = exhaustive || bb_proven || obj >= best_bound - model.tolerance();
-    if proven {
-        best_bound = obj;
-    }
+    stats.hit_node_limit |= search.nodes >= options.node_limit;
     stats.exhaustive = exhaustive;
-    stats.elapsed = start.elapsed();
-    Ok(Plan {
-        assignment,
-        objective: obj,
-        bound: best_bound,
-        proven_optimal: proven,
-        stats,
-    })
+    let value = search.best_value();
+    let proven = exhaustive || bb_proven || value >= best_bound - tol;
+    (search.best_slots().to_vec(), best_bound, proven)
+}
+
+/// Two independent, individually deterministic local searches (one per core) from
+/// the best plan, until `stall` rounds bring nothing new, the budget is spent or
+/// the bound is reached. The first wins ties, and only the first may stop the
+/// second, so the result does not depend on timing.
+fn walk<'m>(
+    model: &'m model::Model,
+    search: &mut search::Search<'m>,
+    stall: u64,
+    bound: f64,
+    start: Instant,
+    stats: &mut Stats,
+    progress: &mut dyn FnMut(Progress),
+) {
+    let tol = model.tolerance();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let mut second = search.fork(0xC0FF_EE00_2027 ^ search.iterations);
+    let forked_nodes = second.nodes;
+    let forked_iterations = second.iterations;
+    second.stop = Some(&stop);
+    // Threshold accepting (cooling with the budget): a cautious and a bold walk.
+    // With one release (the NRP shape) the cautious walk only accepts what is
+    // no worse (measured best on the benchmark); with several it may wander 1 %.
+    search.accept = if model.r == 1 { 0.0 } else { 0.01 };
+    second.accept = 0.05;
+    std::thread::scope(|scope| {
+        let handle = scope.spawn(|| {
+            second.run(bound, tol, stall, &mut |_| {});
+        });
+        search.run(bound, tol, stall, &mut |value| {
+            if value >= bound - tol {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            progress(Progress {
+                phase: "search",
+                objective: value,
+                bound,
+                elapsed: start.elapsed(),
+            });
+        });
+        let _ = handle.join();
+    });
+    if second.best_value() > search.best_value() + tol * 1e-3 {
+        let slots = second.best_slots().to_vec();
+        let v = second.best_value();
+        search.offer(&slots, v);
+    }
+    stats.nodes += second.nodes - forked_nodes;
+    stats.iterations += second.iterations - forked_iterations;
+    stats.hit_time_limit |= second.hit_time;
+    stats.hit_node_limit |= second.nodes >= second.node_limit();
 }

@@ -22,13 +22,32 @@ pub(crate) struct CModel {
 pub(crate) struct Model {
     /// Number of slots R; slot index R means "deferred".
     pub r: usize,
+    /// Number of constrained resources K (the total and/or teams; unconstrained
+    /// ones are left out).
+    pub k: usize,
+    /// What each resource is: `None` = the total, `Some(t)` = team t.
+    pub res_team: Vec<Option<usize>>,
+    /// Capacity per slot and resource, `caps[s * K + j]` (`u64::MAX` = unlimited).
     pub caps: Vec<u64>,
     pub weights: Vec<f64>,
     pub group_of: Vec<usize>,
     pub members: Vec<Vec<usize>>,
+    /// Total effort per group (for messages).
     pub effort: Vec<u64>,
+    /// Units per group and resource, sparse, each > 0.
+    pub uses: Vec<Vec<(usize, u64)>>,
+    /// A scalar size per group for value-per-size rankings: its units weighted by
+    /// how tight each resource is (demand over supply), scaled to its effort when
+    /// there is only one resource.
+    pub size: Vec<f64>,
+    /// Per resource: how tight it is (demand over supply; 1 with one resource).
+    pub tight: Vec<f64>,
     /// value[g][s] for s in 0..=R (R = deferred).
     pub value: Vec<Vec<f64>>,
+    /// moves[g][s]: members whose baseline place differs from s (all 0 without a baseline).
+    pub moves: Vec<Vec<u32>>,
+    /// Whether the problem has a baseline.
+    pub has_baseline: bool,
     pub deps: Vec<Vec<usize>>,
     pub dependents: Vec<Vec<usize>>,
     pub earliest: Vec<usize>,
@@ -72,9 +91,10 @@ impl Model {
         let r = p.slots.len();
         let ids: Vec<String> = p.requests.iter().map(|x| x.id.clone()).collect();
         let slot_ids: Vec<String> = p.slots.iter().map(|s| s.id.clone()).collect();
-        if !p.stability_penalty.is_finite() || p.stability_penalty < 0.0 {
+        let t_n = p.teams.len();
+        if !p.replan_tolerance.is_finite() || !(0.0..=100.0).contains(&p.replan_tolerance) {
             return Err(invalid(
-                "the stability penalty must be finite and >= 0".into(),
+                "the re-planning tolerance must be a percentage from 0 to 100".into(),
             ));
         }
         for s in &p.slots {
@@ -82,6 +102,13 @@ impl Model {
                 return Err(invalid(format!(
                     "slot {} has a weight that is not finite",
                     s.id
+                )));
+            }
+            if s.team_capacity.len() != t_n {
+                return Err(invalid(format!(
+                    "slot {} has {} team capacities for {t_n} teams",
+                    s.id,
+                    s.team_capacity.len()
                 )));
             }
         }
@@ -103,15 +130,23 @@ impl Model {
                     )));
                 }
             }
-            for (what, s) in [("pin", it.pin), ("previous slot", it.previous)] {
-                if let Some(s) = s {
-                    if s >= r && what == "pin" {
-                        return Err(invalid(format!(
-                            "{} is pinned to slot {s}, outside the horizon",
-                            ids[i]
-                        )));
-                    }
-                }
+            if let Some(s) = it.pin.filter(|&s| s >= r) {
+                return Err(invalid(format!(
+                    "{} is pinned to slot {s}, outside the horizon",
+                    ids[i]
+                )));
+            }
+            if let Some(s) = it.baseline.filter(|&s| p.has_baseline && s >= r) {
+                return Err(invalid(format!(
+                    "{} is in slot {s} of the baseline, outside the horizon",
+                    ids[i]
+                )));
+            }
+            if let Some(&(t, _)) = it.team_effort.iter().find(|&&(t, _)| t >= t_n) {
+                return Err(invalid(format!(
+                    "{} names team index {t}, out of range",
+                    ids[i]
+                )));
             }
             if it.latest.is_some() && r == 0 {
                 return Err(Contradiction::DeadlineTooEarly {
@@ -194,14 +229,51 @@ impl Model {
             members[root_group[root]].push(i);
         }
         let g_n = members.len();
-        let max_cap = p.slots.iter().map(|s| s.capacity).max().unwrap_or(0);
+
+        // Resources: the total (when some slot limits it) and every team some request uses.
+        let mut res_team: Vec<Option<usize>> = Vec::new();
+        if p.slots.iter().any(|s| s.capacity.is_some()) {
+            res_team.push(None);
+        }
+        for t in 0..t_n {
+            if p.requests
+                .iter()
+                .any(|it| it.team_effort.iter().any(|&(x, u)| x == t && u > 0))
+            {
+                res_team.push(Some(t));
+            }
+        }
+        let k_n = res_team.len();
+        let mut caps = vec![u64::MAX; r * k_n];
+        for (s, slot) in p.slots.iter().enumerate() {
+            for (j, rt) in res_team.iter().enumerate() {
+                caps[s * k_n + j] = match rt {
+                    None => slot.capacity.unwrap_or(u64::MAX),
+                    Some(t) => slot.team_capacity[*t],
+                };
+            }
+        }
+        let res_name = |j: usize| res_team[j].map(|t| p.teams[t].clone());
         let mut effort = vec![0u64; g_n];
+        let mut uses: Vec<Vec<(usize, u64)>> = vec![Vec::new(); g_n];
         let mut pin: Vec<Option<usize>> = vec![None; g_n];
         let mut own_latest: Vec<Option<(usize, usize)>> = vec![None; g_n]; // (slot, request)
         for (g, mem) in members.iter().enumerate() {
+            let mut per_res = vec![0u64; k_n];
             for &i in mem {
                 let it = &p.requests[i];
                 effort[g] += it.effort;
+                for (j, rt) in res_team.iter().enumerate() {
+                    per_res[j] += match rt {
+                        None => it.effort,
+                        Some(t) => it
+                            .team_effort
+                            .iter()
+                            .filter(|&&(x, _)| x == *t)
+                            .map(|&(_, u)| u)
+                            .sum(),
+                    };
+                }
                 if let Some(pi) = it.pin {
                     match pin[g] {
                         Some(q) if q != pi => {
@@ -222,14 +294,57 @@ impl Model {
                     }
                 }
             }
-            if mem.len() > 1 && effort[g] > max_cap {
-                return Err(Contradiction::GroupTooLarge {
-                    requests: mem.iter().map(|&m| ids[m].clone()).collect(),
-                    effort: effort[g],
-                    max_capacity: max_cap,
-                });
+            uses[g] = (0..k_n)
+                .filter(|&j| per_res[j] > 0)
+                .map(|j| (j, per_res[j]))
+                .collect();
+            if mem.len() > 1 {
+                for &(j, u) in &uses[g] {
+                    let max_cap = (0..r).map(|s| caps[s * k_n + j]).max().unwrap_or(0);
+                    if u > max_cap {
+                        return Err(Contradiction::GroupTooLarge {
+                            requests: mem.iter().map(|&m| ids[m].clone()).collect(),
+                            team: res_name(j),
+                            effort: u,
+                            max_capacity: max_cap,
+                        });
+                    }
+                }
             }
         }
+        // Tightness of each resource: demand over supply (at least a little).
+        #[allow(clippy::cast_precision_loss)]
+        let tight: Vec<f64> = if k_n <= 1 {
+            vec![1.0; k_n]
+        } else {
+            (0..k_n)
+                .map(|j| {
+                    let demand: f64 = uses
+                        .iter()
+                        .flat_map(|u| u.iter().filter(|x| x.0 == j).map(|x| x.1 as f64))
+                        .sum();
+                    let supply: f64 = (0..r)
+                        .map(|s| caps[s * k_n + j].min(1 << 40) as f64)
+                        .sum::<f64>()
+                        .max(1.0);
+                    (demand / supply).max(0.05)
+                })
+                .collect()
+        };
+        let size = {
+            #[allow(clippy::cast_precision_loss)]
+            let size: Vec<f64> = (0..g_n)
+                .map(|g| {
+                    if k_n <= 1 {
+                        effort[g] as f64
+                    } else {
+                        let s: f64 = uses[g].iter().map(|&(j, u)| u as f64 * tight[j]).sum();
+                        s.max(1e-3)
+                    }
+                })
+                .collect();
+            size
+        };
 
         // Group dependencies.
         let mut deps: Vec<Vec<usize>> = vec![Vec::new(); g_n];
@@ -345,24 +460,32 @@ impl Model {
             let forced: Vec<usize> = (0..g_n)
                 .filter(|&g| mandatory[g] && earliest[g] == s && latest[g] == s)
                 .collect();
-            let total: u64 = forced.iter().map(|&g| effort[g]).sum();
-            if total > p.slots[s].capacity {
-                return Err(Contradiction::PinsOverCapacity {
-                    slot: slot_ids[s].clone(),
-                    requests: forced
-                        .iter()
-                        .flat_map(|&g| members[g].iter().map(|&m| ids[m].clone()))
-                        .collect(),
-                    effort: total,
-                    capacity: p.slots[s].capacity,
-                });
+            for j in 0..k_n {
+                let total: u64 = forced
+                    .iter()
+                    .flat_map(|&g| uses[g].iter().filter(|x| x.0 == j).map(|x| x.1))
+                    .sum();
+                if total > caps[s * k_n + j] {
+                    return Err(Contradiction::PinsOverCapacity {
+                        slot: slot_ids[s].clone(),
+                        team: res_name(j),
+                        requests: forced
+                            .iter()
+                            .filter(|&&g| uses[g].iter().any(|x| x.0 == j))
+                            .flat_map(|&g| members[g].iter().map(|&m| ids[m].clone()))
+                            .collect(),
+                        effort: total,
+                        capacity: caps[s * k_n + j],
+                    });
+                }
             }
         }
 
-        // Values per slot.
+        // Values (and moves against the baseline) per slot.
         let weights: Vec<f64> = p.slots.iter().map(|s| s.weight).collect();
-        let mut integral = is_int(p.stability_penalty);
+        let mut integral = true;
         let mut value = vec![vec![0.0; r + 1]; g_n];
+        let mut moves = vec![vec![0u32; r + 1]; g_n];
         for (g, mem) in members.iter().enumerate() {
             for s in 0..=r {
                 let mut v = 0.0;
@@ -372,10 +495,9 @@ impl Model {
                         v += it.score * weights[s];
                         integral &= is_int(it.score * weights[s]);
                     }
-                    if let Some(prev) = it.previous {
-                        if prev != s {
-                            v -= p.stability_penalty;
-                        }
+                    let place = if s < r { Some(s) } else { None };
+                    if p.has_baseline && it.baseline != place {
+                        moves[g][s] += 1;
                     }
                 }
                 value[g][s] = v;
@@ -425,12 +547,19 @@ impl Model {
 
         Ok(Self {
             r,
-            caps: p.slots.iter().map(|s| s.capacity).collect(),
+            k: k_n,
+            res_team,
+            caps,
             weights,
             group_of,
             members,
             effort,
+            uses,
+            size,
+            tight,
             value,
+            moves,
+            has_baseline: p.has_baseline,
             deps,
             dependents,
             earliest,
@@ -448,6 +577,37 @@ impl Model {
 
     pub fn groups(&self) -> usize {
         self.members.len()
+    }
+
+    /// Whether group g fits into slot s on top of `load` (per slot and resource).
+    pub fn fits(&self, load: &[u64], g: usize, s: usize) -> bool {
+        self.uses[g]
+            .iter()
+            .all(|&(j, u)| load[s * self.k + j].saturating_add(u) <= self.caps[s * self.k + j])
+    }
+
+    /// Adds group g's units to slot s of `load`.
+    pub fn add_load(&self, load: &mut [u64], g: usize, s: usize) {
+        for &(j, u) in &self.uses[g] {
+            load[s * self.k + j] += u;
+        }
+    }
+
+    /// Removes group g's units from slot s of `load`.
+    pub fn sub_load(&self, load: &mut [u64], g: usize, s: usize) {
+        for &(j, u) in &self.uses[g] {
+            load[s * self.k + j] -= u;
+        }
+    }
+
+    /// Whether `load` (per slot and resource) is within every capacity.
+    pub fn load_ok(&self, load: &[u64]) -> bool {
+        load.iter().zip(&self.caps).all(|(l, c)| l <= c)
+    }
+
+    /// The resource's name for messages (`None` = the total).
+    pub fn res_name<'p>(&self, p: &'p super::Problem, j: usize) -> Option<&'p str> {
+        self.res_team[j].map(|t| p.teams[t].as_str())
     }
 
     /// Tolerance for "objective reaches the bound".
@@ -474,7 +634,7 @@ impl Model {
     pub fn pack_mandatory(&self) -> Result<Vec<usize>, Contradiction> {
         let g_n = self.groups();
         let mut slot = vec![self.r; g_n];
-        let mut load = vec![0u64; self.r];
+        let mut load = vec![0u64; self.r * self.k];
         let mand: Vec<usize> = (0..g_n).filter(|&g| self.mandatory[g]).collect();
         if mand.is_empty() {
             return Ok(slot);
@@ -498,13 +658,10 @@ impl Model {
                 cand.sort_by_key(|&g| (self.latest[g], std::cmp::Reverse(self.effort[g]), g));
                 // Place one (the most urgent that fits), then look again: placing it
                 // may make a more urgent dependent available.
-                let Some(g) = cand
-                    .into_iter()
-                    .find(|&g| load[s] + self.effort[g] <= self.caps[s])
-                else {
+                let Some(g) = cand.into_iter().find(|&g| self.fits(&load, g, s)) else {
                     break;
                 };
-                load[s] += self.effort[g];
+                self.add_load(&mut load, g, s);
                 slot[g] = s;
                 placed[g] = true;
             }
@@ -554,7 +711,7 @@ impl Model {
             }
         }
         let mut slot = vec![self.r; self.groups()];
-        let mut load = vec![0u64; self.r];
+        let mut load = vec![0u64; self.r * self.k];
         let mut nodes = 0u64;
         if self.place_mandatory(&order, 0, &mut slot, &mut load, &mut nodes, NODE_LIMIT) {
             Some(slot)
@@ -587,13 +744,13 @@ impl Model {
             .unwrap_or(0);
         let last = self.latest[g].min(self.r.saturating_sub(1));
         for s in self.earliest[g].max(after_deps)..=last {
-            if load[s] + self.effort[g] <= self.caps[s] {
-                load[s] += self.effort[g];
+            if self.fits(load, g, s) {
+                self.add_load(load, g, s);
                 slot[g] = s;
                 if self.place_mandatory(order, k + 1, slot, load, nodes, limit) {
                     return true;
                 }
-                load[s] -= self.effort[g];
+                self.sub_load(load, g, s);
                 slot[g] = self.r;
             }
         }

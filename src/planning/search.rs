@@ -22,6 +22,7 @@ pub(crate) struct Search<'a> {
     m: &'a Model,
     r: usize,
     slot: Vec<usize>,
+    /// Load per slot and resource (`[s * K + j]`).
     load: Vec<u64>,
     cval: Vec<f64>,
     /// Per group: counting commitments whose closure contains it.
@@ -30,6 +31,13 @@ pub(crate) struct Search<'a> {
     miss: Vec<u32>,
     gval: f64,
     csum: f64,
+    /// Moves against the baseline of the current state.
+    mvsum: u64,
+    /// Objective units one move costs in `value()` (0 = moves do not count).
+    penalty: f64,
+    /// The stability phase: the best state by (fewest moves, highest objective)
+    /// among those whose objective reaches the threshold.
+    pub stable: Option<Stable>,
     base: Vec<usize>,
     best: Vec<usize>,
     best_val: f64,
@@ -64,22 +72,47 @@ pub(crate) struct Search<'a> {
 
 const EPS: f64 = 1e-9;
 
+/// The best plan of the stability phase so far.
+#[derive(Clone, Debug)]
+pub(crate) struct Stable {
+    /// Plans below this objective do not count.
+    pub threshold: f64,
+    pub moves: u64,
+    pub objective: f64,
+    pub slots: Vec<usize>,
+}
+
+impl Stable {
+    /// Whether a plan with `moves` and `objective` is better (it must reach the threshold).
+    pub fn better(&self, moves: u64, objective: f64) -> bool {
+        objective >= self.threshold
+            && (moves < self.moves || (moves == self.moves && objective > self.objective + EPS))
+    }
+}
+
+/// Every group that has value (or, with a penalty, a preferred place) as an element.
+fn elements(m: &Model, penalty: f64) -> Vec<Elem> {
+    let mut elems: Vec<Elem> = (0..m.commits.len())
+        .filter(|&k| m.commits[k].possible && m.commits[k].weight > 0.0)
+        .map(Elem::Commit)
+        .collect();
+    #[allow(clippy::cast_precision_loss)]
+    let val = |g: usize, s: usize| m.value[g][s] - penalty * f64::from(m.moves[g][s]);
+    for g in 0..m.groups() {
+        let best = (0..m.r)
+            .map(|s| val(g, s))
+            .fold(f64::NEG_INFINITY, f64::max);
+        if best > val(g, m.r) + EPS {
+            elems.push(Elem::Group(g));
+        }
+    }
+    elems
+}
+
 impl<'a> Search<'a> {
     pub fn new(m: &'a Model, base: Vec<usize>, node_limit: u64, deadline: Instant) -> Self {
         let g_n = m.groups();
-        let mut elems: Vec<Elem> = (0..m.commits.len())
-            .filter(|&k| m.commits[k].possible && m.commits[k].weight > 0.0)
-            .map(Elem::Commit)
-            .collect();
-        for g in 0..g_n {
-            let best = m.value[g][..m.r]
-                .iter()
-                .copied()
-                .fold(f64::NEG_INFINITY, f64::max);
-            if best > m.value[g][m.r] + EPS {
-                elems.push(Elem::Group(g));
-            }
-        }
+        let elems = elements(m, 0.0);
         let mut topo_pos = vec![0; g_n];
         for (i, &g) in m.topo.iter().enumerate() {
             topo_pos[g] = i;
@@ -97,12 +130,15 @@ impl<'a> Search<'a> {
             m,
             r: m.r,
             slot: base.clone(),
-            load: vec![0; m.r],
+            load: vec![0; m.r * m.k],
             cval: vec![0.0; m.commits.len()],
             miss: vec![0; m.commits.len()],
             need: vec![0; g_n],
             gval: 0.0,
             csum: 0.0,
+            mvsum: 0,
+            penalty: 0.0,
+            stable: None,
             base: base.clone(),
             best: base,
             best_val: f64::NEG_INFINITY,
@@ -139,6 +175,7 @@ impl<'a> Search<'a> {
         self.slot.copy_from_slice(slots);
         self.load.iter_mut().for_each(|l| *l = 0);
         self.gval = 0.0;
+        self.mvsum = 0;
         for k in 0..self.miss.len() {
             let c = &self.m.commits[k];
             #[allow(clippy::cast_possible_truncation)]
@@ -148,9 +185,10 @@ impl<'a> Search<'a> {
         for g in 0..self.slot.len() {
             let s = self.slot[g];
             if s < self.r {
-                self.load[s] += self.m.effort[g];
+                self.m.add_load(&mut self.load, g, s);
             }
             self.gval += self.m.value[g][s];
+            self.mvsum += u64::from(self.m.moves[g][s]);
         }
         self.csum = 0.0;
         self.need.iter_mut().for_each(|x| *x = 0);
@@ -165,8 +203,70 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// What the search maximises: the objective, less the penalty for each move.
+    #[allow(clippy::cast_precision_loss)]
     pub fn value(&self) -> f64 {
+        self.gval + self.csum - self.penalty * self.mvsum as f64
+    }
+
+    /// The objective of the current state.
+    pub fn objective(&self) -> f64 {
         self.gval + self.csum
+    }
+
+    /// Moves against the baseline of the current state.
+    pub fn moves(&self) -> u64 {
+        self.mvsum
+    }
+
+    /// Group g's value in slot s as the search sees it (with the move penalty).
+    #[allow(clippy::cast_precision_loss)]
+    fn val(&self, g: usize, s: usize) -> f64 {
+        self.m.value[g][s] - self.penalty * f64::from(self.m.moves[g][s])
+    }
+
+    /// Searches with another move penalty from now on: the elements, the current
+    /// state's value and the best value are recomputed (the best plan is kept).
+    pub fn set_penalty(&mut self, penalty: f64) {
+        self.penalty = penalty;
+        self.elems = elements(self.m, penalty);
+        self.tabu = vec![0; self.elems.len()];
+        let best = self.best.clone();
+        self.load_state(&best);
+        self.best_val = self.value();
+    }
+
+    /// Makes `slots` the current state and the best one (a fresh start, e.g. under
+    /// another penalty).
+    pub fn reset_to(&mut self, slots: &[usize]) {
+        self.load_state(slots);
+        self.best.copy_from_slice(slots);
+        self.best_val = self.value();
+    }
+
+    /// The current state's slots.
+    pub fn slots(&self) -> &[usize] {
+        &self.slot
+    }
+
+    /// Records the current state in the stability phase's best, if it is better
+    /// (and feasible).
+    pub fn note_current(&mut self) {
+        if self.cap_ok() {
+            self.note_stable();
+        }
+    }
+
+    /// Records the current state in the stability phase's best, if it is better.
+    fn note_stable(&mut self) {
+        let (mv, obj) = (self.mvsum, self.objective());
+        if let Some(st) = self.stable.as_mut() {
+            if st.better(mv, obj) {
+                st.moves = mv;
+                st.objective = obj;
+                st.slots.copy_from_slice(&self.slot);
+            }
+        }
     }
 
     pub fn best_value(&self) -> f64 {
@@ -175,6 +275,11 @@ impl<'a> Search<'a> {
 
     pub fn best_slots(&self) -> &[usize] {
         &self.best
+    }
+
+    /// The work budget.
+    pub fn node_limit(&self) -> u64 {
+        self.node_limit
     }
 
     /// A copy that searches with another random seed.
@@ -213,6 +318,9 @@ impl<'a> Search<'a> {
     fn record_best(&mut self) {
         if !self.cap_ok() {
             return; // never keep an over-full plan (moves check capacity; this is a guard)
+        }
+        if self.stable.is_some() {
+            self.note_stable();
         }
         let v = self.value();
         if v > self.best_val + EPS {
@@ -266,13 +374,16 @@ impl<'a> Search<'a> {
 
     fn raw_set(&mut self, g: usize, s: usize) {
         let old = self.slot[g];
-        let e = self.m.effort[g];
-        if old < self.r {
-            self.load[old] -= e;
+        let k = self.m.k;
+        for &(j, u) in &self.m.uses[g] {
+            if old < self.r {
+                self.load[old * k + j] -= u;
+            }
+            if s < self.r {
+                self.load[s * k + j] += u;
+            }
         }
-        if s < self.r {
-            self.load[s] += e;
-        }
+        self.mvsum = self.mvsum + u64::from(self.m.moves[g][s]) - u64::from(self.m.moves[g][old]);
         if (old >= self.r) != (s >= self.r) {
             for &k in &self.m.commits_of[g] {
                 if s >= self.r {
@@ -295,7 +406,7 @@ impl<'a> Search<'a> {
     }
 
     fn cap_ok(&self) -> bool {
-        self.load.iter().zip(&self.m.caps).all(|(l, c)| l <= c)
+        self.m.load_ok(&self.load)
     }
 
     fn commit(&mut self) {
@@ -419,9 +530,11 @@ impl<'a> Search<'a> {
         self.need[h] > u32::from(own)
     }
 
-    fn has_own_value(&self, h: usize) -> bool {
+    /// Whether moving planned group h to `target` loses value of its own (score, or
+    /// with a penalty, a kept place).
+    fn has_own_value(&self, h: usize, target: usize) -> bool {
         let s = self.slot[h];
-        self.m.value[h][s] > self.m.value[h][self.r] + EPS
+        self.val(h, s) > self.val(h, target) + EPS
     }
 
     /// Drops an element: defers what only it needs (to `target`, R = defer).
@@ -463,7 +576,7 @@ impl<'a> Search<'a> {
         let s = self.slot[h];
         s < target
             && !self.m.mandatory[h]
-            && !self.has_own_value(h)
+            && !self.has_own_value(h, target)
             && !self.needed_by_other(h, own)
             && self.m.dependents[h].iter().all(|&d| self.slot[d] >= target)
     }
@@ -532,12 +645,10 @@ impl<'a> Search<'a> {
                     let before = self.value();
                     let ok = self.insert(e, r) && self.cap_ok();
                     let delta = self.txn_value() - before;
-                    let cost: u64 = self.undo.iter().map(|&(g, _)| self.m.effort[g]).sum();
+                    let cost = self.undo_size();
                     self.rollback();
                     if ok && delta > EPS {
-                        #[allow(clippy::cast_precision_loss)]
-                        let ratio = delta / (cost as f64 + 1e-3);
-                        cands.push((ratio, i, r));
+                        cands.push((delta / (cost + 1e-3), i, r));
                     }
                 }
             }
@@ -550,6 +661,57 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// The size of the groups the open transaction moved.
+    fn undo_size(&self) -> f64 {
+        self.undo.iter().map(|&(g, _)| self.m.size[g]).sum()
+    }
+
+    /// Units the open transaction moved into slot r, per resource.
+    fn undo_cost(&self, r: usize) -> Vec<i64> {
+        let k = self.m.k;
+        let mut c = vec![0i64; k];
+        for &(g, _) in &self.undo {
+            if self.slot[g] == r {
+                for &(j, u) in &self.m.uses[g] {
+                    c[j] += i64::try_from(u).unwrap_or(i64::MAX);
+                }
+            }
+        }
+        c
+    }
+
+    /// Room freed by the open transaction, per slot and resource (negative: taken).
+    fn undo_freed(&self) -> Vec<i64> {
+        let (r_n, k) = (self.r, self.m.k);
+        let mut freed = vec![0i64; r_n * k];
+        for &(g, old) in &self.undo {
+            for &(j, u) in &self.m.uses[g] {
+                let u = i64::try_from(u).unwrap_or(i64::MAX);
+                if old < r_n {
+                    freed[old * k + j] += u;
+                }
+                if self.slot[g] < r_n {
+                    freed[self.slot[g] * k + j] -= u;
+                }
+            }
+        }
+        freed
+    }
+
+    /// Room left per slot and resource.
+    fn room(&self) -> Vec<i64> {
+        self.m
+            .caps
+            .iter()
+            .zip(&self.load)
+            .map(|(&c, &l)| {
+                i64::try_from(c)
+                    .unwrap_or(i64::MAX)
+                    .saturating_sub(i64::try_from(l).unwrap_or(0))
+            })
+            .collect()
+    }
+
     /// Local search: fill (adds by value per effort) and swap (drop one, add one)
     /// until neither finds an improvement.
     pub fn local_search(&mut self) {
@@ -558,10 +720,11 @@ impl<'a> Search<'a> {
 
     /// One round: adds that fit if there are any, else the first improving swap for
     /// each counting element. Returns whether anything improved.
+    #[allow(clippy::too_many_lines)]
     fn swap_pass(&mut self) -> bool {
-        let r_n = self.r;
+        let (r_n, k) = (self.r, self.m.k);
         // Per element and slot: the add delta and cost in the current state.
-        let mut adds: Vec<(usize, usize, f64, u64)> = Vec::new(); // (elem, slot, delta, cost)
+        let mut adds: Vec<(usize, usize, f64, Vec<i64>)> = Vec::new(); // (elem, slot, delta, cost)
         let mut fits: Vec<(f64, usize, usize)> = Vec::new();
         for i in 0..self.elems.len() {
             if self.iterations > 0 && self.tabu[i] == self.iterations {
@@ -578,13 +741,17 @@ impl<'a> Search<'a> {
                 let ok = self.insert(e, r);
                 let d = self.txn_value() - before;
                 let fit = self.cap_ok();
-                let c: u64 = self.undo.iter().map(|&(g, _)| self.m.effort[g]).sum();
+                let size = self.undo_size();
+                let c = if ok && d > EPS {
+                    self.undo_cost(r)
+                } else {
+                    Vec::new()
+                };
                 self.rollback();
                 if ok && d > EPS {
                     adds.push((i, r, d, c));
                     if fit {
-                        #[allow(clippy::cast_precision_loss)]
-                        fits.push((d / (c as f64 + 1e-3), i, r));
+                        fits.push((d / (size + 1e-3), i, r));
                     }
                 }
             }
@@ -606,28 +773,25 @@ impl<'a> Search<'a> {
             return false;
         }
         adds.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-        // Per slot: the adds into it (by delta), with the cheapest cost from each
-        // position on, to stop scanning when nothing further can fit.
-        let mut by_slot: Vec<Vec<(usize, f64, i64)>> = vec![Vec::new(); r_n];
-        for &(j, r, d, c) in &adds {
-            by_slot[r].push((j, d, i64::try_from(c).unwrap_or(i64::MAX)));
+        // Per slot: the adds into it (by delta), with the cheapest cost (per resource)
+        // from each position on, to stop scanning when nothing further can fit.
+        let mut by_slot: Vec<Vec<(usize, f64, usize)>> = vec![Vec::new(); r_n];
+        for (a, &(j, r, d, _)) in adds.iter().enumerate() {
+            by_slot[r].push((j, d, a));
         }
         let min_cost: Vec<Vec<i64>> = by_slot
             .iter()
             .map(|list| {
-                let mut m = vec![i64::MAX; list.len() + 1];
+                let mut m = vec![i64::MAX; (list.len() + 1) * k];
                 for idx in (0..list.len()).rev() {
-                    m[idx] = m[idx + 1].min(list[idx].2);
+                    for j in 0..k {
+                        m[idx * k + j] = m[(idx + 1) * k + j].min(adds[list[idx].2].3[j]);
+                    }
                 }
                 m
             })
             .collect();
-        let room_now: Vec<i64> = (0..r_n)
-            .map(|r| {
-                i64::try_from(self.m.caps[r]).unwrap_or(i64::MAX)
-                    - i64::try_from(self.load[r]).unwrap_or(0)
-            })
-            .collect();
+        let room_now = self.room();
         let mut improved = false;
         let mut drops: Vec<(usize, f64, Vec<i64>)> = Vec::new();
         for i in 0..self.elems.len() {
@@ -651,36 +815,29 @@ impl<'a> Search<'a> {
                     continue;
                 }
                 let loss = before - self.txn_value();
-                let mut freed = vec![0i64; r_n];
-                for &(g, old) in &self.undo {
-                    let e = i64::try_from(self.m.effort[g]).unwrap_or(i64::MAX);
-                    if old < r_n {
-                        freed[old] += e;
-                    }
-                    if self.slot[g] < r_n {
-                        freed[self.slot[g]] -= e;
-                    }
-                }
+                let freed = self.undo_freed();
                 self.rollback();
                 if target == r_n && loss > -EPS {
                     drops.push((i, loss, freed.clone()));
                 }
                 let mut best: Option<(f64, usize, usize)> = None;
                 for r in 0..r_n {
-                    let room = room_now[r] + freed[r];
-                    if room <= 0 {
+                    let room: Vec<i64> = (0..k)
+                        .map(|j| room_now[r * k + j].saturating_add(freed[r * k + j]))
+                        .collect();
+                    if k == 1 && room[0] <= 0 {
                         continue;
                     }
                     let mut tries = 0;
-                    for (idx, &(j, d, c)) in by_slot[r].iter().enumerate() {
+                    for (idx, &(j, d, a)) in by_slot[r].iter().enumerate() {
                         self.scanned += 1;
-                        if min_cost[r][idx] > room || d <= loss + EPS {
+                        if (0..k).any(|x| min_cost[r][idx * k + x] > room[x]) || d <= loss + EPS {
                             break; // nothing further fits, or can pay for the loss
                         }
                         if best.is_some_and(|(bg, _, _)| d - loss <= bg + EPS) {
                             break;
                         }
-                        if j == i || c > room {
+                        if j == i || (0..k).any(|x| adds[a].3[x] > room[x]) {
                             continue;
                         }
                         let e2 = self.elems[j];
@@ -724,46 +881,59 @@ impl<'a> Search<'a> {
     /// least value per unit of freed room (an ejection move: one in, several out).
     fn eject_pass(
         &mut self,
-        adds: &[(usize, usize, f64, u64)],
+        adds: &[(usize, usize, f64, Vec<i64>)],
         drops: &[(usize, f64, Vec<i64>)],
     ) -> bool {
-        let r_n = self.r;
+        let (r_n, k) = (self.r, self.m.k);
+        let tight = &self.m.tight;
         let mut by_slot: Vec<Vec<usize>> = Vec::with_capacity(r_n);
         for r in 0..r_n {
-            let mut idx: Vec<usize> = (0..drops.len()).filter(|&k| drops[k].2[r] > 0).collect();
             #[allow(clippy::cast_precision_loss)]
-            idx.sort_by(|&a, &b| {
-                let ra = drops[a].1 / drops[a].2[r] as f64;
-                let rb = drops[b].1 / drops[b].2[r] as f64;
-                ra.total_cmp(&rb).then(a.cmp(&b))
-            });
-            by_slot.push(idx);
+            let freed = |x: usize| -> f64 {
+                (0..k)
+                    .map(|j| drops[x].2[r * k + j].max(0) as f64 * tight[j])
+                    .sum()
+            };
+            let mut idx: Vec<(f64, usize)> = (0..drops.len())
+                .filter(|&x| (0..k).any(|j| drops[x].2[r * k + j] > 0))
+                .map(|x| (drops[x].1 / freed(x), x))
+                .collect();
+            idx.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            by_slot.push(idx.into_iter().map(|x| x.1).collect());
         }
+        let room = self.room();
         let mut tries = 0;
-        for &(j, r, d, c) in adds {
+        for (j, r, d, c) in adds {
+            let (j, r, d) = (*j, *r, *d);
             if tries >= 60 || self.out_of_budget() {
                 break;
             }
-            let room = i64::try_from(self.m.caps[r]).unwrap_or(i64::MAX)
-                - i64::try_from(self.load[r]).unwrap_or(0);
-            let need = i64::try_from(c).unwrap_or(i64::MAX) - room;
-            if need <= 0 {
+            let need: Vec<i64> = (0..k)
+                .map(|x| c[x].saturating_sub(room[r * k + x]))
+                .collect();
+            if need.iter().all(|&x| x <= 0) {
                 continue;
             }
             let mut picked = Vec::new();
-            let (mut freed, mut loss) = (0i64, 0.0);
-            for &k in &by_slot[r] {
-                if drops[k].0 == j {
+            let (mut freed, mut loss) = (vec![0i64; k], 0.0);
+            let covered = |freed: &[i64]| (0..k).all(|x| freed[x] >= need[x]);
+            for &x in &by_slot[r] {
+                if drops[x].0 == j {
                     continue;
                 }
-                picked.push(drops[k].0);
-                freed += drops[k].2[r];
-                loss += drops[k].1;
-                if freed >= need || loss >= d {
+                if !(0..k).any(|y| need[y] > freed[y] && drops[x].2[r * k + y] > 0) {
+                    continue; // frees nothing that is still short
+                }
+                picked.push(drops[x].0);
+                for y in 0..k {
+                    freed[y] += drops[x].2[r * k + y];
+                }
+                loss += drops[x].1;
+                if covered(&freed) || loss >= d {
                     break;
                 }
             }
-            if freed < need || loss >= d - EPS {
+            if !covered(&freed) || loss >= d - EPS {
                 continue;
             }
             tries += 1;
@@ -789,12 +959,17 @@ impl<'a> Search<'a> {
         // Mandatory groups must keep their windows; start them from the closure
         // (which respects windows), everything else as in the closure too.
         self.load_state(slots);
-        let r_n = self.r;
+        let (r_n, k) = (self.r, self.m.k);
         for r in 0..r_n {
-            if self.load[r] <= self.m.caps[r] {
+            let over = |load: &[u64], caps: &[u64]| -> Vec<bool> {
+                (0..k).map(|j| load[r * k + j] > caps[r * k + j]).collect()
+            };
+            let over_now = over(&self.load, &self.m.caps);
+            if !over_now.iter().any(|&o| o) {
                 continue;
             }
-            // Rank the groups in the slot once by value lost per unit of room freed.
+            // Rank the groups in the slot once by value lost per unit of room freed
+            // where the slot is over.
             let target = if r + 1 < r_n { r + 1 } else { r_n };
             let mut ranked: Vec<(f64, usize)> = Vec::new();
             for g in 0..self.slot.len() {
@@ -805,22 +980,31 @@ impl<'a> Search<'a> {
                     break;
                 }
                 let before = self.value();
-                let load_before = self.load[r];
+                let load_before: Vec<u64> = self.load[r * k..(r + 1) * k].to_vec();
                 let ok = self.postpone(g, target);
                 let loss = before - self.txn_value();
-                let freed = load_before.saturating_sub(self.load[r]);
+                #[allow(clippy::cast_precision_loss)]
+                let freed: f64 = (0..k)
+                    .filter(|&j| over_now[j])
+                    .map(|j| {
+                        load_before[j].saturating_sub(self.load[r * k + j]) as f64 * self.m.tight[j]
+                    })
+                    .sum();
                 self.rollback();
-                if ok && freed > 0 {
-                    #[allow(clippy::cast_precision_loss)]
-                    ranked.push((loss / freed as f64, g));
+                if ok && freed > 0.0 {
+                    ranked.push((loss / freed, g));
                 }
             }
             ranked.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             for (_, g) in ranked {
-                if self.load[r] <= self.m.caps[r] {
+                if !over(&self.load, &self.m.caps).iter().any(|&o| o) {
                     break;
                 }
-                if self.slot[g] == r {
+                // Only groups that still free something where the slot is over.
+                let frees = self.m.uses[g]
+                    .iter()
+                    .any(|&(j, _)| self.load[r * k + j] > self.m.caps[r * k + j]);
+                if self.slot[g] == r && frees {
                     if self.postpone(g, target) {
                         self.commit();
                     } else {
@@ -837,6 +1021,107 @@ impl<'a> Search<'a> {
             let base = self.base.clone();
             self.load_state(&base);
         }
+    }
+
+    /// The stability phase's best plan (the current best when there is none).
+    pub fn stable_slots(&self) -> Vec<usize> {
+        self.stable
+            .as_ref()
+            .map_or_else(|| self.best.clone(), |st| st.slots.clone())
+    }
+
+    /// Moves group g to slot `target` with what that drags along (dependencies
+    /// earlier, dependents later), inside the open transaction.
+    fn place(&mut self, g: usize, target: usize) -> bool {
+        let cur = self.slot[g];
+        if target < cur {
+            self.insert(Elem::Group(g), target)
+        } else if target > cur {
+            self.postpone(g, target)
+        } else {
+            true
+        }
+    }
+
+    /// Undoes moves against the baseline, one group at a time and in pairs (one
+    /// back, and a moved group in the slot it needs room in back too), while the
+    /// plan stays within the stability threshold; keeps the best by (moves,
+    /// objective) in `stable`. Runs without a penalty.
+    pub fn undo_moves(&mut self) {
+        let Some(st) = self.stable.as_ref() else {
+            return;
+        };
+        let home: Vec<usize> = (0..self.slot.len())
+            .map(|g| {
+                (0..=self.r)
+                    .min_by_key(|&s| (self.m.moves[g][s], s))
+                    .unwrap_or(self.r)
+            })
+            .collect();
+        let from = st.slots.clone();
+        self.load_state(&from);
+        let k = self.m.k;
+        for _round in 0..4 {
+            let mut improved = false;
+            for g in 0..self.slot.len() {
+                if self.out_of_budget() {
+                    return;
+                }
+                let (cur, h) = (self.slot[g], home[g]);
+                if self.m.moves[g][cur] <= self.m.moves[g][h] {
+                    continue;
+                }
+                let ok = self.place(g, h);
+                if ok && self.cap_ok() && self.stable_better_txn() {
+                    self.commit();
+                    self.note_stable();
+                    improved = true;
+                    continue;
+                }
+                if !ok {
+                    self.rollback();
+                    continue;
+                }
+                // Over capacity: also move back a moved group from a slot that is over.
+                let over: Vec<usize> = (0..self.r)
+                    .filter(|&r| (0..k).any(|j| self.load[r * k + j] > self.m.caps[r * k + j]))
+                    .collect();
+                self.rollback();
+                let mut partners: Vec<usize> = (0..self.slot.len())
+                    .filter(|&x| {
+                        x != g
+                            && over.contains(&self.slot[x])
+                            && self.m.moves[x][self.slot[x]] > self.m.moves[x][home[x]]
+                    })
+                    .collect();
+                partners.truncate(40);
+                for x in partners {
+                    let ok = self.place(g, h) && self.place(x, home[x]);
+                    if ok && self.cap_ok() && self.stable_better_txn() {
+                        self.commit();
+                        self.note_stable();
+                        improved = true;
+                        break;
+                    }
+                    self.rollback();
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+    }
+
+    /// Whether the state inside the open transaction beats the stability phase's best.
+    fn stable_better_txn(&self) -> bool {
+        let obj = self.txn_value() + {
+            #[allow(clippy::cast_precision_loss)]
+            let p = self.penalty * self.mvsum as f64;
+            p
+        };
+        self.stable
+            .as_ref()
+            .is_some_and(|st| st.better(self.mvsum, obj))
     }
 
     /// Builds a solution from the base by inserting elements in the given order.
@@ -1019,12 +1304,16 @@ impl Model {
     }
 }
 
-/// Exhaustive search for tiny problems: the optimum, or None when too big or over budget.
+/// Exhaustive search for tiny problems: the optimum, or None when too big or over
+/// budget. With `stable = Some((threshold, _))` it returns instead the plan with the
+/// fewest moves among those whose objective reaches the threshold (ties: the higher
+/// objective), and None when there is none.
 pub(crate) fn exhaustive(
     m: &Model,
     node_limit: u64,
     deadline: Instant,
     stats: &mut Stats,
+    threshold: Option<f64>,
 ) -> Option<(Vec<usize>, f64)> {
     let g_n = m.groups();
     #[allow(clippy::cast_precision_loss)]
@@ -1036,7 +1325,9 @@ pub(crate) fn exhaustive(
         m: &'m Model,
         slot: Vec<usize>,
         load: Vec<u64>,
-        best: Option<(Vec<usize>, f64)>,
+        /// (slots, objective, moves)
+        best: Option<(Vec<usize>, f64, u64)>,
+        threshold: Option<f64>,
         nodes: u64,
         limit: u64,
         deadline: Instant,
@@ -1057,8 +1348,20 @@ pub(crate) fn exhaustive(
             let m = self.m;
             if i == m.topo.len() {
                 let v = total_value(m, &self.slot);
-                if self.best.as_ref().is_none_or(|(_, b)| v > *b + EPS) {
-                    self.best = Some((self.slot.clone(), v));
+                let better = match (self.threshold, &self.best) {
+                    (None, None) => true,
+                    (None, Some((_, b, _))) => v > *b + EPS,
+                    (Some(t), best) => {
+                        let mv = total_moves(m, &self.slot);
+                        v >= t
+                            && best
+                                .as_ref()
+                                .is_none_or(|(_, b, bm)| mv < *bm || (mv == *bm && v > *b + EPS))
+                    }
+                };
+                if better {
+                    let mv = total_moves(m, &self.slot);
+                    self.best = Some((self.slot.clone(), v, mv));
                 }
                 return;
             }
@@ -1075,11 +1378,11 @@ pub(crate) fn exhaustive(
             let hi = if m.mandatory[g] { m.latest[g] } else { m.r - 1 };
             if !any_deferred {
                 for s in lo..=hi {
-                    if self.load[s] + m.effort[g] <= m.caps[s] {
-                        self.load[s] += m.effort[g];
+                    if m.fits(&self.load, g, s) {
+                        m.add_load(&mut self.load, g, s);
                         self.slot[g] = s;
                         self.go(i + 1);
-                        self.load[s] -= m.effort[g];
+                        m.sub_load(&mut self.load, g, s);
                     }
                 }
             }
@@ -1093,8 +1396,9 @@ pub(crate) fn exhaustive(
     let mut dfs = Dfs {
         m,
         slot: vec![m.r; g_n],
-        load: vec![0; m.r],
+        load: vec![0; m.r * m.k],
         best: None,
+        threshold,
         nodes: 0,
         limit: node_limit,
         deadline,
@@ -1105,7 +1409,14 @@ pub(crate) fn exhaustive(
     if dfs.aborted {
         return None;
     }
-    dfs.best
+    dfs.best.map(|(s, v, _)| (s, v))
+}
+
+/// The moves against the baseline of a group-level assignment.
+pub(crate) fn total_moves(m: &Model, slot: &[usize]) -> u64 {
+    (0..slot.len())
+        .map(|g| u64::from(m.moves[g][slot[g]]))
+        .sum()
 }
 
 /// The objective of a group-level assignment.

@@ -5,7 +5,8 @@ use super::*;
 fn slot(id: &str, capacity: u64, weight: f64) -> Slot {
     Slot {
         id: id.into(),
-        capacity,
+        capacity: Some(capacity),
+        team_capacity: Vec::new(),
         weight,
     }
 }
@@ -24,7 +25,7 @@ fn two_slots(items: Vec<Item>) -> Problem {
         slots: vec![slot("2027.1", 10, 1.0), slot("2027.2", 10, 0.9)],
         requests: items,
         commitments: vec![],
-        stability_penalty: 0.0,
+        ..Problem::default()
     }
 }
 
@@ -38,7 +39,7 @@ fn run(p: &Problem) -> Result<Plan, Contradiction> {
 }
 
 #[test]
-fn objective_counts_scores_commitments_and_moves() {
+fn objective_counts_scores_and_commitments_moves_count_apart() {
     let mut p = two_slots(vec![item("A", 3, 2.0), item("B", 3, 4.0)]);
     p.commitments.push(Commitment {
         label: "acme".into(),
@@ -46,14 +47,21 @@ fn objective_counts_scores_commitments_and_moves() {
         requests: vec![0, 1],
         latest: Some(0),
     });
-    p.stability_penalty = 0.5;
-    p.requests[0].previous = Some(1);
-    // both in slot 0: 2 + 4 + 10 - 0.5 (A moved)
-    assert!((objective(&p, &[Some(0), Some(0)]) - 15.5).abs() < 1e-9);
+    p.has_baseline = true;
+    p.requests[0].baseline = Some(1);
+    // both in slot 0: 2 + 4 + 10; A moved, B moved in (deferred in the baseline)
+    assert!((objective(&p, &[Some(0), Some(0)]) - 16.0).abs() < 1e-9);
+    assert_eq!(moves(&p, &[Some(0), Some(0)]), 2);
+    assert_eq!(kept(&p, &[Some(0), Some(0)]), 0);
     // B in slot 1: commitment misses its latest
-    assert!((objective(&p, &[Some(0), Some(1)]) - (2.0 + 3.6 - 0.5)).abs() < 1e-9);
-    // A stays in slot 1: no penalty, commitment completes in slot 1 but latest is 0
+    assert!((objective(&p, &[Some(0), Some(1)]) - (2.0 + 3.6)).abs() < 1e-9);
+    // A stays in slot 1, B stays deferred: no moves
     assert!((objective(&p, &[Some(1), None]) - 1.8).abs() < 1e-9);
+    assert_eq!(moves(&p, &[Some(1), None]), 0);
+    assert_eq!(kept(&p, &[Some(1), None]), 1);
+    // Without a baseline nothing is a move.
+    p.has_baseline = false;
+    assert_eq!(moves(&p, &[Some(0), Some(0)]), 0);
 }
 
 #[test]
@@ -188,6 +196,7 @@ fn contradiction_group_too_large() {
     match run(&p) {
         Err(Contradiction::GroupTooLarge {
             requests,
+            team: None,
             effort,
             max_capacity,
         }) => {
@@ -280,7 +289,7 @@ fn mandatory_requests_that_earliest_deadline_first_cannot_pack_still_ship() {
         ],
         requests: vec![item("A", 2, 0.0), b, d],
         commitments: vec![],
-        stability_penalty: 0.0,
+        ..Problem::default()
     };
     let plan = run(&p).expect("a packing exists");
     check(&p, &plan.assignment).expect("feasible");
@@ -309,7 +318,7 @@ fn long_contradiction_messages_are_shortened() {
     for i in 0..20 {
         p.requests[i].pin = Some(0);
     }
-    p.slots[0].capacity = 5;
+    p.slots[0].capacity = Some(5);
     match run(&p) {
         Err(e @ Contradiction::PinsOverCapacity { .. }) => {
             let msg = e.to_string();
@@ -355,7 +364,7 @@ fn explain_deferred_reasons() {
             item("W", 1, 9.0),
         ],
         commitments: vec![],
-        stability_penalty: 0.0,
+        ..Problem::default()
     };
     p.requests[5].depends_on.push(0);
     p.requests[6].together_with.push(7);
@@ -366,6 +375,7 @@ fn explain_deferred_reasons() {
     assert!(matches!(
         reason_of(&reasons, "BIG"),
         Reason::Deferred(DeferredReason::TooLarge {
+            team: None,
             effort: 20,
             max_capacity: 10
         })
@@ -403,8 +413,8 @@ fn explain_no_value_and_planned_stories() {
     ]);
     p.requests[2].depends_on.push(0);
     p.requests[3].pin = Some(1);
-    p.slots[0].capacity = 6;
-    p.slots[1].capacity = 12;
+    p.slots[0].capacity = Some(6);
+    p.slots[1].capacity = Some(12);
     let plan = run(&p).expect("plan");
     let reasons = explain(&p, &plan);
     assert!(matches!(
@@ -436,7 +446,7 @@ fn explain_no_value_and_planned_stories() {
 fn explain_commitments_and_waiting() {
     let mut p = two_slots(vec![item("A", 8, 0.0), item("B", 8, 0.0)]);
     p.requests[1].depends_on.push(0);
-    p.slots[1].capacity = 100;
+    p.slots[1].capacity = Some(100);
     p.requests[0].pin = Some(1);
     p.commitments.push(Commitment {
         label: "acme".into(),
@@ -494,7 +504,7 @@ fn larger_problem_keeps_bound_above_objective() {
         slots: vec![slot("a", 20, 1.0), slot("b", 20, 0.9), slot("c", 20, 0.8)],
         requests: items,
         commitments: vec![],
-        stability_penalty: 0.0,
+        ..Problem::default()
     };
     for k in 0..10 {
         p.commitments.push(Commitment {
@@ -517,10 +527,9 @@ fn degenerate_problems() {
     let p = two_slots(vec![]);
     let plan = run(&p).expect("plan");
     assert!(plan.assignment.is_empty() && plan.proven_optimal);
-    // No slots: everything is deferred; the stability penalty still counts.
+    // No slots: everything is deferred.
     let mut p = two_slots(vec![item("A", 1, 3.0)]);
     p.slots.clear();
-    p.requests[0].previous = None;
     let plan = run(&p).expect("plan");
     assert_eq!(plan.assignment, [None]);
     // No slots but a deadline: a contradiction.
@@ -554,7 +563,7 @@ fn one_slot_nrp_shape_with_many_requests() {
         slots: vec![slot("2027.1", 150, 1.0)],
         requests: items,
         commitments,
-        stability_penalty: 0.0,
+        ..Problem::default()
     };
     let plan = run(&p).expect("plan");
     check(&p, &plan.assignment).expect("feasible");
@@ -572,6 +581,9 @@ fn reasons_and_errors_serialize_to_stable_json() {
     let reason = Reason::Deferred(DeferredReason::NoRoom {
         slot: 0,
         slot_id: "2027.1".into(),
+        team: None,
+        effort: 7,
+        left: 2,
         needs: 5,
         lowest_value: vec![Occupant {
             id: "A".into(),
@@ -639,10 +651,10 @@ mod bound_props {
                         ),
                         0..3,
                     ),
-                    0u32..3,
+                    proptest::bool::ANY,
                 )
             })
-            .prop_map(|(r, n, caps, items, commitments, penalty)| Problem {
+            .prop_map(|(r, n, caps, items, commitments, has_baseline)| Problem {
                 slots: caps
                     .iter()
                     .enumerate()
@@ -652,7 +664,7 @@ mod bound_props {
                     .into_iter()
                     .enumerate()
                     .map(
-                        |(i, (effort, score, deps, tog, pin, latest, previous))| Item {
+                        |(i, (effort, score, deps, tog, pin, latest, baseline))| Item {
                             id: format!("CR-{i}"),
                             effort,
                             score: f64::from(score),
@@ -660,7 +672,8 @@ mod bound_props {
                             together_with: tog.filter(|&t| t < n && t != i).into_iter().collect(),
                             pin: pin.filter(|&p| p < r),
                             latest: latest.filter(|&l| l < r),
-                            previous: previous.filter(|&p| p < r),
+                            baseline: baseline.filter(|&p| p < r),
+                            ..Item::default()
                         },
                     )
                     .collect(),
@@ -674,7 +687,8 @@ mod bound_props {
                         latest: latest.filter(|&l| l < r),
                     })
                     .collect(),
-                stability_penalty: f64::from(penalty) * 0.5,
+                has_baseline,
+                ..Problem::default()
             })
     }
 
@@ -723,21 +737,9 @@ mod bound_props {
 fn branch_and_bound_proves_a_mid_size_optimum() {
     let p = Problem {
         slots: vec![
-            Slot {
-                id: "2027.1".to_string(),
-                capacity: 6,
-                weight: 1.0,
-            },
-            Slot {
-                id: "2027.2".to_string(),
-                capacity: 13,
-                weight: 0.9,
-            },
-            Slot {
-                id: "2027.3".to_string(),
-                capacity: 5,
-                weight: 0.8,
-            },
+            slot("2027.1", 6, 1.0),
+            slot("2027.2", 13, 0.9),
+            slot("2027.3", 5, 0.8),
         ],
         requests: vec![
             Item {
@@ -748,7 +750,7 @@ fn branch_and_bound_proves_a_mid_size_optimum() {
                 together_with: vec![],
                 pin: None,
                 latest: None,
-                previous: None,
+                ..Item::default()
             },
             Item {
                 id: "CR-1".to_string(),
@@ -758,7 +760,7 @@ fn branch_and_bound_proves_a_mid_size_optimum() {
                 together_with: vec![],
                 pin: None,
                 latest: None,
-                previous: None,
+                ..Item::default()
             },
             Item {
                 id: "CR-2".to_string(),
@@ -768,7 +770,7 @@ fn branch_and_bound_proves_a_mid_size_optimum() {
                 together_with: vec![],
                 pin: None,
                 latest: None,
-                previous: Some(0),
+                ..Item::default()
             },
             Item {
                 id: "CR-3".to_string(),
@@ -778,7 +780,7 @@ fn branch_and_bound_proves_a_mid_size_optimum() {
                 together_with: vec![],
                 pin: None,
                 latest: None,
-                previous: None,
+                ..Item::default()
             },
             Item {
                 id: "CR-4".to_string(),
@@ -788,7 +790,7 @@ fn branch_and_bound_proves_a_mid_size_optimum() {
                 together_with: vec![],
                 pin: None,
                 latest: None,
-                previous: None,
+                ..Item::default()
             },
             Item {
                 id: "CR-5".to_string(),
@@ -798,7 +800,7 @@ fn branch_and_bound_proves_a_mid_size_optimum() {
                 together_with: vec![],
                 pin: None,
                 latest: None,
-                previous: Some(1),
+                ..Item::default()
             },
             Item {
                 id: "CR-6".to_string(),
@@ -808,7 +810,7 @@ fn branch_and_bound_proves_a_mid_size_optimum() {
                 together_with: vec![],
                 pin: None,
                 latest: None,
-                previous: Some(1),
+                ..Item::default()
             },
             Item {
                 id: "CR-7".to_string(),
@@ -818,7 +820,7 @@ fn branch_and_bound_proves_a_mid_size_optimum() {
                 together_with: vec![],
                 pin: None,
                 latest: None,
-                previous: None,
+                ..Item::default()
             },
             Item {
                 id: "CR-8".to_string(),
@@ -828,7 +830,7 @@ fn branch_and_bound_proves_a_mid_size_optimum() {
                 together_with: vec![],
                 pin: None,
                 latest: None,
-                previous: Some(0),
+                ..Item::default()
             },
             Item {
                 id: "CR-9".to_string(),
@@ -838,7 +840,7 @@ fn branch_and_bound_proves_a_mid_size_optimum() {
                 together_with: vec![],
                 pin: None,
                 latest: None,
-                previous: None,
+                ..Item::default()
             },
             Item {
                 id: "CR-10".to_string(),
@@ -848,16 +850,16 @@ fn branch_and_bound_proves_a_mid_size_optimum() {
                 together_with: vec![],
                 pin: None,
                 latest: None,
-                previous: Some(2),
+                ..Item::default()
             },
         ],
         commitments: vec![],
-        stability_penalty: 1.0,
+        ..Problem::default()
     };
     let plan = solve(&p, &Options::default(), &mut |_| {}).expect("plannable");
     assert!(check(&p, &plan.assignment).is_ok());
     assert!(!plan.stats.exhaustive);
     assert!(plan.proven_optimal, "{plan:?}");
-    assert!((plan.objective - 28.9).abs() < 1e-9, "{plan:?}");
+    assert!((plan.objective - 31.5).abs() < 1e-9, "{plan:?}");
     assert!((plan.bound - plan.objective).abs() < 1e-9);
 }

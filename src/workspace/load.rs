@@ -538,12 +538,23 @@ pub fn validate_config(config: &Config) -> Vec<Problem> {
         );
     }
     let calendar_problems = calendar::problems(&config.calendar);
-    for key in config.capacity.releases.keys() {
-        let path = KeyPath::root()
-            .key("capacity")
-            .key("releases")
-            .key(key)
-            .to_string();
+    let total = config.capacity.releases.keys().map(|key| {
+        let path = KeyPath::root().key("capacity").key("releases").key(key);
+        (key, path)
+    });
+    let by_team = config.capacity.teams.iter().flat_map(|(team, c)| {
+        c.releases.keys().map(move |key| {
+            let path = KeyPath::root()
+                .key("capacity")
+                .key("teams")
+                .key(team)
+                .key("releases")
+                .key(key);
+            (key, path)
+        })
+    });
+    for (key, path) in total.chain(by_team) {
+        let path = path.to_string();
         match key.parse::<ReleaseId>() {
             Ok(id) if !id.is_hotfix() => {
                 if let Some(why) =
@@ -688,6 +699,14 @@ fn load_from(root: &Path, files: Files) -> anyhow::Result<Loaded> {
                     Ok(path) => sink.key(Level::Error, &path, msg, &hint),
                     Err(_) => sink.push(Level::Error, None, msg, &hint),
                 }
+            }
+            if c.planning.stability_penalty.is_some() {
+                sink.key(
+                    Level::Warning,
+                    &KeyPath::root().key("planning").key("stability_penalty"),
+                    "`stability_penalty` is retired and has no effect: re-planning keeps the plan on disk within `replan_tolerance`".into(),
+                    "remove it; set [planning] replan_tolerance (percent, default 0.5) instead",
+                );
             }
         }
         config
@@ -997,6 +1016,7 @@ fn convert_request(
         }
         s => s,
     };
+    let team_effort = team_effort(sink, f.team, f.team_effort, effort, config);
     let requested_by = ids(sink, "requested_by", f.requested_by);
     let depends_on = ids(sink, "depends_on", f.depends_on);
     let together_with = ids(sink, "together_with", f.together_with);
@@ -1018,9 +1038,31 @@ fn convert_request(
         reported_at: f.reported_at,
         source,
         reaction: crate::model::request::Reaction::from_file(f.reacted_at, f.reaction_note),
+        team_effort,
         scores: f.scores,
         text: f.text,
     }
+}
+
+/// A request's effort per team; its problems point at the key or the value.
+fn team_effort(
+    sink: &mut Sink<'_>,
+    team: Option<String>,
+    split: BTreeMap<String, i64>,
+    effort: u32,
+    config: Option<&Config>,
+) -> BTreeMap<String, u64> {
+    let teams = config.map(|c| &c.capacity.teams);
+    let (out, problems) = crate::model::request::team_effort(team, split, effort, teams);
+    for p in problems {
+        let at = p.key.iter().fold(KeyPath::root(), |k, s| k.key(s.as_str()));
+        if p.on_value {
+            sink.value(Level::Error, &at, p.message, &p.hint);
+        } else {
+            sink.key(Level::Error, &at, p.message, &p.hint);
+        }
+    }
+    out
 }
 
 /// Criteria the scoring model uses but an open or accepted request with other

@@ -368,7 +368,24 @@ fn the_json_is_the_data_of_the_pages() {
     assert_eq!(r2["findings"].as_array().map(Vec::len), Some(6));
     assert!(r2["scope"][0]["score"].is_number());
     assert!(r2["scope"][0]["requested_by"].is_array());
-    assert_eq!(r2["load"]["teams"], serde_json::json!([]));
+    // Per team: the example's backend and frontend, each against its capacity;
+    // every request in the scope has a team, so the teams add up to the total.
+    let teams = r2["load"]["teams"].as_array().expect("teams");
+    let names: Vec<(&str, u64)> = teams
+        .iter()
+        .map(|t| {
+            (
+                t["team"].as_str().expect("team"),
+                t["capacity"].as_u64().expect("capacity"),
+            )
+        })
+        .collect();
+    assert_eq!(names, [("backend", 24), ("frontend", 16)]);
+    let sum: u64 = teams
+        .iter()
+        .map(|t| t["load"].as_u64().expect("load"))
+        .sum();
+    assert_eq!(Some(sum), r2["load"]["load"].as_u64());
 
     // The burn-down runs from the code freeze to today (the release is late).
     let b = &r2["burndown"];

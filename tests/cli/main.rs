@@ -34,5 +34,6 @@ mod smtp_send;
 mod smtp_tls;
 mod snapshots;
 mod team_lead;
+mod teams;
 mod training;
 mod validate;

@@ -34,6 +34,8 @@ pub struct HorizonRelease {
     pub capacity: u64,
     /// The capacity `zyklus.toml` gives it.
     pub configured: u64,
+    /// The capacity of each team, indexed like [`Built::teams`].
+    pub team_capacity: Vec<u64>,
     pub weight: f64,
 }
 
@@ -67,7 +69,10 @@ pub struct Candidate {
     pub pin: Option<usize>,
     /// Must ship, in this release of the horizon or an earlier one (a deadline).
     pub latest: Option<usize>,
-    /// Where the plan on disk has it.
+    /// Its effort per team, `(index into Built::teams, units)`; empty: no team
+    /// (it counts against the total only).
+    pub team_effort: Vec<(usize, u64)>,
+    /// Where the plan on disk has it (the baseline of stable re-planning).
     pub previous: Option<usize>,
 }
 
@@ -93,7 +98,13 @@ pub struct Built {
     pub excluded: Vec<Excluded>,
     /// Score breakdowns of the candidates, by id.
     pub scores: HashMap<String, Score>,
-    pub stability_penalty: f64,
+    /// The configured teams (`[capacity.teams]`), sorted by name.
+    pub teams: Vec<String>,
+    /// Whether there is a plan on disk to stay close to (a horizon release
+    /// whose scope holds a candidate).
+    pub has_baseline: bool,
+    /// `[planning] replan_tolerance`, in percent.
+    pub replan_tolerance: f64,
 }
 
 impl Built {
@@ -276,6 +287,7 @@ pub fn build(ws: &Workspace, input: &PlanInput, today: NaiveDate) -> Result<Buil
         }
     }
 
+    let teams: Vec<String> = cfg.capacity.teams.keys().cloned().collect();
     let last_slot_by = |date: NaiveDate| dates.iter().rposition(|d| d.release_date <= date);
     let mut scores = HashMap::new();
     let mut candidates = Vec::with_capacity(plannable.len());
@@ -313,6 +325,12 @@ pub fn build(ws: &Workspace, input: &PlanInput, today: NaiveDate) -> Result<Buil
             together_with: indices(&q.together_with),
             pin: q.pin.and_then(|p| slot_of.get(&p).copied()),
             latest,
+            team_effort: q
+                .team_effort
+                .iter()
+                .filter(|(_, units)| **units > 0)
+                .filter_map(|(t, units)| Some((teams.iter().position(|x| x == t)?, *units)))
+                .collect(),
             previous: previous.get(q.id.as_str()).copied(),
         });
         scores.insert(q.id.to_string(), s);
@@ -363,6 +381,7 @@ pub fn build(ws: &Workspace, input: &PlanInput, today: NaiveDate) -> Result<Buil
         });
     }
 
+    let candidates_previous = candidates.iter().any(|c| c.previous.is_some());
     let horizon = dates
         .iter()
         .enumerate()
@@ -381,6 +400,7 @@ pub fn build(ws: &Workspace, input: &PlanInput, today: NaiveDate) -> Result<Buil
                 release_date: d.release_date,
                 capacity: what_if.unwrap_or(configured),
                 configured,
+                team_capacity: facts::capacity_by_team(cfg, d.id).into_values().collect(),
                 weight: weight_of(&cfg.planning.release_weights, i),
             }
         })
@@ -392,6 +412,8 @@ pub fn build(ws: &Workspace, input: &PlanInput, today: NaiveDate) -> Result<Buil
         commitments,
         excluded,
         scores,
-        stability_penalty: cfg.planning.stability_penalty,
+        teams,
+        has_baseline: candidates_previous,
+        replan_tolerance: cfg.planning.replan_tolerance,
     })
 }

@@ -36,12 +36,41 @@ pub fn deferred_reason(r: &DeferredReason, lang: Lang) -> String {
         (Lang::De, D::CoupledWithBlocked { request, dependency }) => {
             format!("muss zusammen mit {request} ausgeliefert werden; diese Anfrage wartet auf {dependency}")
         }
-        (Lang::En, D::TooLarge { effort, max_capacity }) => format!(
+        (Lang::En, D::TooLarge { team: None, effort, max_capacity }) => format!(
             "needs {effort} units with what must ship with it; the largest release offers {max_capacity}"
         ),
-        (Lang::De, D::TooLarge { effort, max_capacity }) => format!(
+        (Lang::De, D::TooLarge { team: None, effort, max_capacity }) => format!(
             "braucht zusammen mit allem, was mit ihr ausgeliefert werden muss, {effort} Einheiten; das größte Release bietet {max_capacity}"
         ),
+        (Lang::En, D::TooLarge { team: Some(team), effort, max_capacity }) => format!(
+            "needs {effort} units of team {team} with what must ship with it; team {team} has at most {max_capacity} in a release"
+        ),
+        (Lang::De, D::TooLarge { team: Some(team), effort, max_capacity }) => format!(
+            "braucht zusammen mit allem, was mit ihr ausgeliefert werden muss, {effort} Einheiten von Team {team}; Team {team} hat in keinem Release mehr als {max_capacity}"
+        ),
+        (_, D::NoRoom { slot_id, team: Some(team), effort, left, lowest_value, .. }) => {
+            let took = took(lowest_value);
+            let mut s = match lang {
+                Lang::En => format!("team {team} is full in {slot_id}: needs {effort} units, {left} left"),
+                Lang::De => format!("Team {team} ist in {slot_id} voll: braucht {effort} Einheiten, {left} frei"),
+            };
+            match (lang, took.len()) {
+                (_, 0) => {}
+                (Lang::En, n) => {
+                    let verb = if n == 1 { "is" } else { "are" };
+                    s.push_str(&format!("; the room is taken by {}, which {verb} worth more", took.join(", ")));
+                }
+                (Lang::De, _) => s.push_str(&format!("; den Platz belegen {}, die mehr wert sind", took.join(", "))),
+            }
+            s
+        }
+        (Lang::En, D::KeptDeferred { slot_id, gain }) => format!(
+            "would fit in {slot_id} and add {gain:.2}, but stays deferred as in the plan on disk (within the re-planning tolerance)"
+        ),
+        (Lang::De, D::KeptDeferred { slot_id, gain }) => {
+            let gain = format!("{gain:.2}").replace('.', ",");
+            format!("passt in {slot_id} und brächte {gain}, bleibt aber wie im gespeicherten Plan zurückgestellt (innerhalb der Toleranz für Umplanungen)")
+        }
         (_, D::NoRoom { slot_id, needs, lowest_value, .. }) => {
             let took = took(lowest_value);
             match (lang, took.is_empty()) {
@@ -106,6 +135,10 @@ pub fn reason_text(r: &Reason) -> String {
                     }
                     PlannedReason::EarlierSlotsFull => "earlier releases are full".to_owned(),
                     PlannedReason::Stable => "stays where the previous plan put it".to_owned(),
+                    PlannedReason::Moved { from: Some(from) } => format!("moved from {from}"),
+                    PlannedReason::Moved { from: None } => {
+                        "moved in (deferred in the plan on disk)".to_owned()
+                    }
                 })
                 .collect();
             format!("planned in {slot_id}: {}", parts.join("; "))
@@ -122,6 +155,9 @@ mod tests {
         let r = DeferredReason::NoRoom {
             slot: 0,
             slot_id: "2027.2".into(),
+            team: None,
+            effort: 5,
+            left: 2,
             needs: 3,
             lowest_value: vec![Occupant {
                 id: "CR-1".into(),

@@ -27,6 +27,12 @@ pub struct PlannedRelease {
     /// The capacity planned with (a what-if, when one is given).
     pub capacity: u64,
     pub load: u64,
+    /// The load of each team (`[capacity.teams]`; absent without teams).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub load_by_team: BTreeMap<String, u64>,
+    /// The capacity of each team (absent without teams).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub capacity_by_team: BTreeMap<String, u64>,
     pub weight: f64,
     pub scope: Vec<String>,
 }
@@ -105,6 +111,17 @@ pub struct PlanReport {
     /// (bound − objective) / objective in percent.
     pub gap: f64,
     pub optimal: bool,
+    /// The best objective found before stable re-planning chose the plan with
+    /// the fewest moves within `replan_tolerance` (= `objective` without a plan
+    /// on disk).
+    pub unconstrained_best: f64,
+    /// Requests of the horizon placed elsewhere than in the plan on disk
+    /// (deferral counts as a place); 0 without a plan on disk.
+    pub moves: usize,
+    /// Placements of the plan on disk that this plan keeps …
+    pub kept: usize,
+    /// … of this many.
+    pub baseline_planned: usize,
     pub solve_ms: u64,
     /// The files written (relative to the workspace); set by the caller.
     pub written: Vec<String>,
@@ -160,6 +177,26 @@ pub fn assemble(
             release_date: h.release_date,
             capacity: h.capacity,
             load: members.iter().map(|&c| built.candidates[c].effort).sum(),
+            load_by_team: built
+                .teams
+                .iter()
+                .enumerate()
+                .map(|(t, name)| {
+                    let units = members
+                        .iter()
+                        .flat_map(|&c| &built.candidates[c].team_effort)
+                        .filter(|(team, _)| *team == t)
+                        .map(|(_, u)| u)
+                        .sum();
+                    (name.clone(), units)
+                })
+                .collect(),
+            capacity_by_team: built
+                .teams
+                .iter()
+                .cloned()
+                .zip(h.team_capacity.iter().copied())
+                .collect(),
             weight: rounded(h.weight, 2),
             scope: members
                 .iter()
@@ -174,7 +211,8 @@ pub fn assemble(
             let release = match d {
                 DeferredReason::NoRoom { slot_id, .. }
                 | DeferredReason::NoValue { slot_id }
-                | DeferredReason::NotWorthIt { slot_id, .. } => slot_id.parse().ok(),
+                | DeferredReason::NotWorthIt { slot_id, .. }
+                | DeferredReason::KeptDeferred { slot_id, .. } => slot_id.parse().ok(),
                 _ => None,
             };
             let why = Why::Planner(d.clone());
@@ -252,6 +290,10 @@ pub fn assemble(
         bound: rounded(solved.bound, 2),
         gap: rounded(solved.gap, 2),
         optimal: solved.optimal,
+        unconstrained_best: rounded(solved.unconstrained_best, 2),
+        moves: solved.moves,
+        kept: solved.kept,
+        baseline_planned: solved.baseline_planned,
         solve_ms: u64::try_from(solved.elapsed.as_millis()).unwrap_or(u64::MAX),
         written: Vec::new(),
         what_if,

@@ -37,6 +37,15 @@ pub struct Solved {
     pub elapsed: Duration,
     /// Whether the wall-clock safety net, not the work budget, ended the search.
     pub hit_time_limit: bool,
+    /// The best objective found before stable re-planning (= `objective`
+    /// without a plan on disk).
+    pub unconstrained_best: f64,
+    /// Candidates placed elsewhere than in the plan on disk (deferral counts).
+    pub moves: usize,
+    /// Candidates the plan on disk places that stay where they were …
+    pub kept: usize,
+    /// … of this many.
+    pub baseline_planned: usize,
 }
 
 /// The solver's problem for `built`.
@@ -48,7 +57,8 @@ pub fn to_problem(built: &Built) -> Problem {
             .iter()
             .map(|h| Slot {
                 id: h.id.to_string(),
-                capacity: h.capacity,
+                capacity: Some(h.capacity),
+                team_capacity: h.team_capacity.clone(),
                 weight: h.weight,
             })
             .collect(),
@@ -63,7 +73,8 @@ pub fn to_problem(built: &Built) -> Problem {
                 together_with: c.together_with.clone(),
                 pin: c.pin,
                 latest: c.latest,
-                previous: c.previous,
+                team_effort: c.team_effort.clone(),
+                baseline: c.previous,
             })
             .collect(),
         commitments: built
@@ -76,7 +87,9 @@ pub fn to_problem(built: &Built) -> Problem {
                 latest: g.latest,
             })
             .collect(),
-        stability_penalty: built.stability_penalty,
+        teams: built.teams.clone(),
+        has_baseline: built.has_baseline,
+        replan_tolerance: built.replan_tolerance,
     }
 }
 
@@ -98,6 +111,10 @@ pub fn from_plan(problem: &Problem, plan: &Plan) -> Solved {
         optimal: plan.proven_optimal,
         elapsed: plan.stats.elapsed,
         hit_time_limit: plan.stats.hit_time_limit,
+        unconstrained_best: plan.unconstrained_best,
+        moves: plan.moves,
+        kept: plan.kept,
+        baseline_planned: plan.baseline_planned,
     }
 }
 

@@ -53,6 +53,14 @@ pub fn story(ws: &Workspace, built: &Built, solved: &Solved, id: &str) -> Result
     if !q.together_with.is_empty() {
         constraints.push(format!("ships together with {}", join(&q.together_with)));
     }
+    if !q.team_effort.is_empty() {
+        let teams: Vec<String> = q
+            .team_effort
+            .iter()
+            .map(|(t, u)| format!("{t} {u}"))
+            .collect();
+        constraints.push(format!("uses team capacity: {}", teams.join(", ")));
+    }
     if let Some(p) = q.pin {
         constraints.push(format!("pinned to {p}"));
     }

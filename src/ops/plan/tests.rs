@@ -361,17 +361,53 @@ fn the_solver_sees_the_built_problem_one_to_one() {
     );
     let b = build(&w, &horizon(2), today()).expect("build");
     let p = solver::to_problem(&b);
-    let slots: Vec<(&str, u64, f64)> = p
+    let slots: Vec<(&str, Option<u64>, f64)> = p
         .slots
         .iter()
         .map(|s| (s.id.as_str(), s.capacity, s.weight))
         .collect();
-    assert_eq!(slots, [("2027.1", 40, 1.0), ("2027.2", 40, 0.9)]);
+    assert_eq!(
+        slots,
+        [("2027.1", Some(40), 1.0), ("2027.2", Some(40), 0.9)]
+    );
+    assert!(p.teams.is_empty() && !p.has_baseline);
     assert_eq!(p.requests.len(), 2);
     assert_eq!(p.requests[1].id, "B");
     assert_eq!(p.requests[1].depends_on, [0]);
     assert_eq!(p.requests[1].pin, Some(1));
     assert!((p.requests[1].score - 20.0).abs() < 1e-9);
+}
+
+#[test]
+fn teams_their_capacities_and_the_plan_on_disk_reach_the_solver() {
+    let w = ws(
+        "[capacity.teams]\nbackend = { default = 24, releases = { \"2027.2\" = 16 } }\nfrontend = { default = 16 }\n\
+         [planning]\nreplan_tolerance = 1.5\n",
+        &[
+            req("A", 10, "team = \"frontend\""),
+            req("B", 20, "[team_effort]\nbackend = 3\nfrontend = 2"),
+            req("C", 30, ""),
+            release("2027.2", "planned", &["A"]),
+        ],
+    );
+    let b = build(&w, &horizon(2), today()).expect("build");
+    let p = solver::to_problem(&b);
+    assert_eq!(p.teams, ["backend", "frontend"]);
+    let slots: Vec<(Option<u64>, Vec<u64>)> = p
+        .slots
+        .iter()
+        .map(|s| (s.capacity, s.team_capacity.clone()))
+        .collect();
+    // No [capacity] default: the total is the sum of the teams.
+    assert_eq!(slots, [(Some(40), vec![24, 16]), (Some(32), vec![16, 16])]);
+    let by_id = |id: &str| &p.requests[b.candidate(id).expect("candidate")];
+    assert_eq!(by_id("A").team_effort, [(1, 5)]);
+    assert_eq!(by_id("B").team_effort, [(0, 3), (1, 2)]);
+    assert!(by_id("C").team_effort.is_empty());
+    assert_eq!(by_id("A").baseline, Some(1));
+    assert_eq!(by_id("B").baseline, None);
+    assert!(p.has_baseline);
+    assert!((p.replan_tolerance - 1.5).abs() < 1e-9);
 }
 
 #[test]
