@@ -613,15 +613,15 @@ fn brute_force_pruned(p: &Problem) -> Option<f64> {
             a[i] = choice;
             if let Some(s) = choice {
                 load[s][t_n] += it.effort;
-                for t in 0..t_n {
-                    load[s][t] += units(t);
+                for (t, l) in load[s][..t_n].iter_mut().enumerate() {
+                    *l += units(t);
                 }
             }
             go(p, i + 1, a, load, best);
             if let Some(s) = choice {
                 load[s][t_n] -= it.effort;
-                for t in 0..t_n {
-                    load[s][t] -= units(t);
+                for (t, l) in load[s][..t_n].iter_mut().enumerate() {
+                    *l -= units(t);
                 }
             }
             a[i] = None;

@@ -550,14 +550,19 @@ impl Bb<'_, '_> {
                 }
             };
             if node.bound <= self.search.best_value() + self.tol {
-                if heap.peek().is_none_or(|k| k.0 <= self.search.best_value() + self.tol) {
+                if heap
+                    .peek()
+                    .is_none_or(|k| k.0 <= self.search.best_value() + self.tol)
+                {
                     heap.clear();
                     break;
                 }
                 continue;
             }
             if self.out_of_budget() {
-                left = node.bound.max(heap.peek().map_or(f64::NEG_INFINITY, |k| k.0));
+                left = node
+                    .bound
+                    .max(heap.peek().map_or(f64::NEG_INFINITY, |k| k.0));
                 return (left, false);
             }
             let children = self.children(&node);
@@ -613,10 +618,10 @@ impl Bb<'_, '_> {
                 }
                 let cur = self.search.best_slots().to_vec();
                 let free = |s: usize| (a..a + len).contains(&s) || (with_deferred && s == r_n);
-                let keep: u64 = (a..a + len).fold(
-                    if with_deferred { 1u64 << r_n } else { 0 },
-                    |k, s| k | (1 << s),
-                );
+                let keep: u64 = (a..a + len)
+                    .fold(if with_deferred { 1u64 << r_n } else { 0 }, |k, s| {
+                        k | (1 << s)
+                    });
                 let mut masks = Masks(
                     (0..m.groups())
                         .map(|g| {
@@ -628,8 +633,7 @@ impl Bb<'_, '_> {
                         })
                         .collect(),
                 );
-                if !masks.propagate(m)
-                    || masks.0.iter().filter(|x| x.count_ones() > 1).count() < 2
+                if !masks.propagate(m) || masks.0.iter().filter(|x| x.count_ones() > 1).count() < 2
                 {
                     continue;
                 }
@@ -644,8 +648,6 @@ impl Bb<'_, '_> {
             }
         }
     }
-
-
 }
 
 /// Large-neighbourhood search alone (for backlogs too big for the tree): a few
