@@ -582,6 +582,10 @@ const DECOMP_MAX_WORK: u64 = 2_000_000;
 /// ... for at most this many evaluations at the root.
 const DECOMP_ITERS: u64 = 3_000;
 
+/// With a baseline, the share of the time limit the search for the best plan may use;
+/// the stability phase has the rest (it is cheaper: a quarter of the work budget).
+const BEST_PLAN_TIME_SHARE: f64 = 0.7;
+
 /// Plans the problem: the best assignment found within the budget, with a true upper
 /// bound; with a baseline, the plan with the fewest moves among those within the
 /// re-planning tolerance of that best (see [`Problem::replan_tolerance`]).
@@ -600,11 +604,20 @@ pub fn solve(
 
     // A feasible start: the mandatory requests packed, everything else deferred.
     let base = model.pack_mandatory()?;
+    // With a baseline the stability phase keeps part of the safety net for itself:
+    // when the clock, not the budget, ends the search for the best plan, a plan
+    // with the best's moves and no attempt to undo them would be no answer.
+    let stable = problem.has_baseline && model.r > 0;
+    let best_deadline = if stable {
+        start + options.time_limit.mul_f64(BEST_PLAN_TIME_SHARE)
+    } else {
+        deadline
+    };
     let (best_slots, mut best_bound, proven) = best_plan(
         &model,
         base.clone(),
         options,
-        deadline,
+        best_deadline,
         start,
         &mut stats,
         progress,
@@ -617,7 +630,7 @@ pub fn solve(
     }
 
     // Stable re-planning: the fewest moves within the tolerance of that best.
-    let slots = if problem.has_baseline && model.r > 0 {
+    let slots = if stable {
         progress(Progress {
             phase: "stability",
             objective: unconstrained_best,
