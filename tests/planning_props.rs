@@ -106,6 +106,12 @@ fn assert_plan_invariants(p: &Problem, plan: &Plan) -> Result<(), TestCaseError>
     );
     prop_assert!(plan.bound >= plan.unconstrained_best - 1e-9);
     prop_assert!(
+        plan.unconstrained_best >= plan.objective - 1e-9,
+        "best {} below the plan's {}",
+        plan.unconstrained_best,
+        plan.objective
+    );
+    prop_assert!(
         plan.objective >= threshold(p, plan.unconstrained_best),
         "{} below the tolerance of {}",
         plan.objective,

@@ -197,8 +197,9 @@ pub struct Plan {
     pub bound: f64,
     /// Whether `objective` is proven to be the optimum.
     pub proven_optimal: bool,
-    /// The objective of the best plan found before the stability phase (equal to
-    /// `objective` without a baseline). The returned plan is within
+    /// The objective of the best plan found regardless of moves: the search for the
+    /// best plan's, or the returned plan's when the stability phase found a better
+    /// one (equal to `objective` without a baseline). The returned plan is within
     /// [`Problem::replan_tolerance`] percent of it.
     pub unconstrained_best: f64,
     /// Requests whose place differs from the baseline (deferred counts as a place;
@@ -668,10 +669,13 @@ pub fn solve(
         kept: kept(problem, &assignment),
         baseline_planned,
         proven_optimal: proven && obj >= unconstrained_best - model.tolerance(),
+        // The stability phase may find a better plan than the search for the best
+        // did; then it is the best found. The plans within the tolerance of it are
+        // among those within the tolerance of the old best, so the choice stands.
+        unconstrained_best: unconstrained_best.max(obj),
         assignment,
         objective: obj,
         bound: best_bound.max(obj),
-        unconstrained_best,
         stats,
     })
 }
