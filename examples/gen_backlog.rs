@@ -201,6 +201,9 @@ struct TeamCaps {
     total: u64,
 }
 
+/// A drawn commitment: partner index, requests, weight.
+type DrawnCommitment = (usize, Vec<usize>, u64);
+
 /// Commitments (partner, requests, weight), the per-request draws and, with
 /// teams, the team capacities — drawn in the order the workspace was always
 /// written in, so that a seed without `--teams` gives the same backlog as ever.
@@ -209,7 +212,7 @@ fn draw(
     b: &Backlog,
     teams: bool,
     rng: &mut Rng,
-) -> (Vec<(usize, Vec<usize>, u64)>, Vec<Drawn>, Option<TeamCaps>) {
+) -> (Vec<DrawnCommitment>, Vec<Drawn>, Option<TeamCaps>) {
     let n = b.n;
     let mut commitments = Vec::new();
     for k in 0..b.partners {

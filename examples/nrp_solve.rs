@@ -3,12 +3,13 @@
 //! usage: nrp_solve FILE RATIO [--node-limit N] [--time-limit SECS]
 //!        nrp_solve --all [BENCH_DIR] [--only nrp1,nrp-e1] [--ratios 0.3,0.5] [--node-limit N]
 //!        nrp_solve --synthetic REQUESTS SLOTS [SEED]   (a generated multi-release backlog)
-//!        nrp_solve --problem FILE.json [--out PLAN.json]
+//!        nrp_solve --problem FILE.json [--out PLAN.json] [--baseline PLAN.json]
 //!
 //! `--problem` solves a planning problem written as JSON (by `gen_backlog --problem`
 //! or `benches/plan_quality.py`) and prints one JSON line: objective, bound,
 //! unconstrained best, moves, kept, seconds, work and whether the safety net hit;
-//! `--out` writes the assignment (slot index or null per request).
+//! `--out` writes the assignment (slot index or null per request); `--baseline`
+//! reads one as the plan on disk (stable re-planning against it).
 //!
 //! Builds the problem exactly like `bench/nrp/nrp_bench.py`: one slot (weight 1.0,
 //! capacity = ⌊ratio · Σ cost⌋), requests with score 0 and their prerequisites,
@@ -126,6 +127,8 @@ struct Row {
     proven: bool,
     nodes: u64,
     iters: u64,
+    /// Whether the wall-clock safety net, not the work budget, ended the search.
+    hit_time_limit: bool,
 }
 
 fn solve(inst: &Instance, ratio: f64, options: &Options) -> Result<Row, String> {
@@ -167,6 +170,7 @@ fn solve(inst: &Instance, ratio: f64, options: &Options) -> Result<Row, String> 
         proven: plan.proven_optimal,
         nodes: plan.stats.nodes,
         iters: plan.stats.iterations,
+        hit_time_limit: plan.stats.hit_time_limit,
     })
 }
 
@@ -251,6 +255,7 @@ fn main() -> Result<(), String> {
     let mut only: Option<Vec<String>> = None;
     let mut problem_file: Option<String> = None;
     let mut out_file: Option<String> = None;
+    let mut baseline_file: Option<String> = None;
     let mut ratios = vec!["0.3".to_string(), "0.5".into(), "0.7".into()];
     let mut i = 0;
     while i < args.len() {
@@ -278,6 +283,10 @@ fn main() -> Result<(), String> {
                 out_file = Some(val(i)?);
                 i += 1;
             }
+            "--baseline" => {
+                baseline_file = Some(val(i)?);
+                i += 1;
+            }
             "--only" => {
                 only = Some(val(i)?.split(',').map(String::from).collect());
                 i += 1;
@@ -292,7 +301,12 @@ fn main() -> Result<(), String> {
         i += 1;
     }
     if let Some(file) = problem_file {
-        return solve_json(&file, out_file.as_deref(), &options);
+        return solve_json(
+            &file,
+            out_file.as_deref(),
+            baseline_file.as_deref(),
+            &options,
+        );
     }
     if positional.first().is_some_and(|p| p == "--synthetic") {
         let num = |k: usize, d: u64| {
@@ -409,11 +423,12 @@ fn main() -> Result<(), String> {
         files.extend(names);
     }
     println!(
-        "{:<14}{:>9}{:>9}{:>8}{:>10}{:>8}{:>7}{:>11}{:>8}",
-        "case", "optimum", "ours", "gap%", "bound", "secs", "proven", "nodes", "iters"
+        "{:<14}{:>9}{:>9}{:>8}{:>10}{:>8}{:>7}{:>11}{:>8}{:>5}",
+        "case", "optimum", "ours", "gap%", "bound", "secs", "proven", "nodes", "iters", "net"
     );
     let (mut gaps, mut worst, mut at_opt, mut failures, mut bad_bounds, mut max_secs) =
         (Vec::new(), 0.0f64, 0, 0, 0, 0.0f64);
+    let mut nets = 0;
     for path in files {
         let name = path
             .file_stem()
@@ -446,9 +461,16 @@ fn main() -> Result<(), String> {
                     } else {
                         ""
                     };
+                    nets += usize::from(row.hit_time_limit);
                     println!(
-                        "{case:<14}{opt:>9}{:>9}{gap:>8.3}{:>10}{:>8.2}{:>7}{:>11}{:>8}{flag}",
-                        row.objective, row.bound, row.secs, row.proven, row.nodes, row.iters
+                        "{case:<14}{opt:>9}{:>9}{gap:>8.3}{:>10}{:>8.2}{:>7}{:>11}{:>8}{:>5}{flag}",
+                        row.objective,
+                        row.bound,
+                        row.secs,
+                        row.proven,
+                        row.nodes,
+                        row.iters,
+                        if row.hit_time_limit { "hit" } else { "-" }
                     );
                 }
                 Err(e) => {
@@ -461,16 +483,37 @@ fn main() -> Result<(), String> {
     #[allow(clippy::cast_precision_loss)]
     let mean = gaps.iter().sum::<f64>() / gaps.len().max(1) as f64;
     println!(
-        "summary: {} solved, {failures} failed, {at_opt} at optimum, mean gap {mean:.3}%, worst gap {worst:.3}%, slowest {max_secs:.2}s, bounds below optimum: {bad_bounds}",
+        "summary: {} solved, {failures} failed, {at_opt} at optimum, mean gap {mean:.3}%, worst gap {worst:.3}%, slowest {max_secs:.2}s, bounds below optimum: {bad_bounds}, ended by the safety net: {nets}",
         gaps.len()
     );
     Ok(())
 }
 
 /// `--problem FILE.json`: solve, check, print one JSON line.
-fn solve_json(file: &str, out: Option<&str>, options: &Options) -> Result<(), String> {
+fn solve_json(
+    file: &str,
+    out: Option<&str>,
+    baseline: Option<&str>,
+    options: &Options,
+) -> Result<(), String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
-    let p: Problem = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+    let mut p: Problem = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+    if let Some(b) = baseline {
+        let text = std::fs::read_to_string(b).map_err(|e| format!("{b}: {e}"))?;
+        let places: Vec<Option<usize>> =
+            serde_json::from_str(&text).map_err(|e| format!("{b}: {e}"))?;
+        if places.len() != p.requests.len() {
+            return Err(format!(
+                "{b}: {} places for {} requests",
+                places.len(),
+                p.requests.len()
+            ));
+        }
+        p.has_baseline = true;
+        for (it, place) in p.requests.iter_mut().zip(places) {
+            it.baseline = place;
+        }
+    }
     let t = Instant::now();
     let verbose = std::env::var_os("NRP_PROGRESS").is_some();
     let mut last = String::new();

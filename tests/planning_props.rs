@@ -7,11 +7,148 @@
 //! moves or, with as few, a higher objective.
 #![allow(clippy::needless_range_loop)] // the planning branch's tests, kept as they are
 
+use std::time::Duration;
+
 use proptest::prelude::*;
 use zyklus::planning::{
-    check, explain, moves, objective, solve, Commitment, Contradiction, DeferredReason, Item,
-    Options, Problem, Reason, Slot,
+    check, explain, kept, moves, objective, solve, Commitment, Contradiction, DeferredReason, Item,
+    Options, Plan, Problem, Reason, Slot, DEFAULT_NODE_LIMIT,
 };
+
+/// A deterministic work budget and, in practice, no wall-clock limit: under machine
+/// load the safety net would end searches early and change their plans, so no test
+/// may depend on it.
+fn budget(node_limit: u64) -> Options {
+    Options {
+        node_limit,
+        time_limit: Duration::from_secs(24 * 3600),
+        ..Options::default()
+    }
+}
+
+/// Whether an assignment keeps every hard constraint, read straight from the
+/// problem (independently of the planner's own `check`): the total and every
+/// team's capacity per slot, dependencies in the same or an earlier slot,
+/// couplings in the same slot, pins, deadlines (which also make a request
+/// mandatory).
+fn feasible(p: &Problem, a: &[Option<usize>]) -> bool {
+    if a.len() != p.requests.len() || a.iter().flatten().any(|&s| s >= p.slots.len()) {
+        return false;
+    }
+    for (s, slot) in p.slots.iter().enumerate() {
+        let here = || (0..a.len()).filter(move |&i| a[i] == Some(s));
+        let total: u64 = here().map(|i| p.requests[i].effort).sum();
+        if slot.capacity.is_some_and(|c| total > c) {
+            return false;
+        }
+        for t in 0..p.teams.len() {
+            let load: u64 = here()
+                .flat_map(|i| p.requests[i].team_effort.iter())
+                .filter(|x| x.0 == t)
+                .map(|x| x.1)
+                .sum();
+            if load > slot.team_capacity[t] {
+                return false;
+            }
+        }
+    }
+    p.requests.iter().enumerate().all(|(i, it)| {
+        it.depends_on
+            .iter()
+            .all(|&d| a[i].is_none() || matches!((a[i], a[d]), (Some(x), Some(y)) if y <= x))
+            && it.together_with.iter().all(|&t| a[t] == a[i])
+            && it.pin.is_none_or(|s| a[i] == Some(s))
+            && it.latest.is_none_or(|l| a[i].is_some_and(|s| s <= l))
+    })
+}
+
+/// The objective read straight from the problem: score × weight of its slot, and a
+/// commitment's weight × the weight of the slot of its last request when all of
+/// them ship, by its latest slot if it has one.
+fn value(p: &Problem, a: &[Option<usize>]) -> f64 {
+    let mut v: f64 = p
+        .requests
+        .iter()
+        .zip(a)
+        .filter_map(|(it, s)| s.map(|s| it.score * p.slots[s].weight))
+        .sum();
+    for c in &p.commitments {
+        let places: Option<Vec<usize>> = c.requests.iter().map(|&r| a[r]).collect();
+        if let Some(last) = places.and_then(|x| x.into_iter().max()) {
+            if c.latest.is_none_or(|l| last <= l) {
+                v += c.weight * p.slots[last].weight;
+            }
+        }
+    }
+    v
+}
+
+/// What every plan must satisfy, whatever the budget: feasible (read independently),
+/// its objective and moves as stated, never above its bound, within the re-planning
+/// tolerance of the unconstrained best, kept/moved consistent with the baseline.
+fn assert_plan_invariants(p: &Problem, plan: &Plan) -> Result<(), TestCaseError> {
+    prop_assert!(
+        feasible(p, &plan.assignment),
+        "infeasible: {:?}",
+        check(p, &plan.assignment)
+    );
+    prop_assert!(
+        check(p, &plan.assignment).is_ok(),
+        "{:?}",
+        check(p, &plan.assignment)
+    );
+    prop_assert!((value(p, &plan.assignment) - plan.objective).abs() < 1e-9);
+    prop_assert!((objective(p, &plan.assignment) - plan.objective).abs() < 1e-9);
+    prop_assert!(
+        plan.bound >= plan.objective - 1e-9,
+        "bound {} below the objective {}",
+        plan.bound,
+        plan.objective
+    );
+    prop_assert!(plan.bound >= plan.unconstrained_best - 1e-9);
+    prop_assert!(
+        plan.unconstrained_best >= plan.objective - 1e-9,
+        "best {} below the plan's {}",
+        plan.unconstrained_best,
+        plan.objective
+    );
+    prop_assert!(
+        plan.objective >= threshold(p, plan.unconstrained_best),
+        "{} below the tolerance of {}",
+        plan.objective,
+        plan.unconstrained_best
+    );
+    prop_assert_eq!(plan.moves, moves(p, &plan.assignment));
+    prop_assert_eq!(plan.kept, kept(p, &plan.assignment));
+    if p.has_baseline {
+        let by_hand = p
+            .requests
+            .iter()
+            .zip(&plan.assignment)
+            .filter(|(it, a)| it.baseline != **a)
+            .count();
+        prop_assert_eq!(plan.moves, by_hand);
+        prop_assert_eq!(
+            plan.baseline_planned,
+            p.requests.iter().filter(|it| it.baseline.is_some()).count()
+        );
+        prop_assert!(plan.kept <= plan.baseline_planned);
+    } else {
+        prop_assert_eq!((plan.moves, plan.kept, plan.baseline_planned), (0, 0, 0));
+        prop_assert!((plan.objective - plan.unconstrained_best).abs() < 1e-9);
+    }
+    Ok(())
+}
+
+/// The problem with `assignment` as its plan on disk.
+fn with_baseline(p: &Problem, assignment: &[Option<usize>]) -> Problem {
+    let mut q = p.clone();
+    q.has_baseline = true;
+    for (it, a) in q.requests.iter_mut().zip(assignment) {
+        it.baseline = *a;
+    }
+    q
+}
 
 /// Raw draws of one request: effort, score, dependency candidates, coupling
 /// partner, pin, deadline, baseline, team split.
@@ -126,23 +263,61 @@ fn commitments(n: usize, r: usize) -> impl Strategy<Value = Vec<(u32, Vec<usize>
     )
 }
 
-/// Tiny backlogs: 1–3 slots, 1–7 requests, up to two teams, maybe a baseline.
-fn problem() -> impl Strategy<Value = Problem> {
-    (1usize..=3, 1usize..=7, 0usize..=2)
-        .prop_flat_map(|(r, n, teams)| {
+/// The shape of generated backlogs: slot, request and team counts, capacity
+/// ranges, how often requests are pinned or have a deadline, the tolerances drawn,
+/// and whether every request is on a team.
+struct Shape {
+    slots: std::ops::RangeInclusive<usize>,
+    requests: std::ops::RangeInclusive<usize>,
+    teams: std::ops::RangeInclusive<usize>,
+    capacity: std::ops::Range<u64>,
+    team_capacity: std::ops::Range<u64>,
+    with_total: f64,
+    pin: f64,
+    latest: f64,
+    tolerances: &'static [f64],
+    all_on_teams: bool,
+}
+
+/// Backlogs of a shape, with commitments and, half of the time, a plan on disk.
+fn backlog(shape: Shape) -> impl Strategy<Value = Problem> {
+    let Shape {
+        slots,
+        requests,
+        teams,
+        capacity,
+        team_capacity,
+        with_total,
+        pin,
+        latest,
+        tolerances,
+        all_on_teams,
+    } = shape;
+    let n_max = *requests.end();
+    let r_max = *slots.end();
+    (slots, requests, teams)
+        .prop_flat_map(move |(r, n, teams)| {
             (
-                proptest::collection::vec(0u64..14, r),
-                proptest::collection::vec(proptest::collection::vec(0u64..9, r), teams),
+                proptest::collection::vec(capacity.clone(), r),
+                proptest::collection::vec(
+                    proptest::collection::vec(team_capacity.clone(), r),
+                    teams,
+                ),
                 Just(teams),
-                proptest::bool::weighted(0.7),
-                proptest::collection::vec(raw_item(8, 3, 0.1, 0.1), n),
-                commitments(8, 3),
+                proptest::bool::weighted(with_total),
+                proptest::collection::vec(raw_item(n_max, r_max, pin, latest), n),
+                commitments(n_max, r_max),
                 proptest::bool::ANY,
-                prop_oneof![Just(0.0), Just(0.5), Just(5.0), Just(20.0)],
+                proptest::sample::select(tolerances),
             )
         })
         .prop_map(
-            |(caps, team_caps, teams, total, items, commitments, has_baseline, tol)| {
+            move |(caps, team_caps, teams, total, mut items, commitments, has_baseline, tol)| {
+                if all_on_teams && teams > 0 {
+                    for it in &mut items {
+                        it.7 .0 %= teams;
+                    }
+                }
                 build(
                     &caps,
                     &team_caps,
@@ -155,6 +330,22 @@ fn problem() -> impl Strategy<Value = Problem> {
                 )
             },
         )
+}
+
+/// Tiny backlogs: 1–3 slots, 1–7 requests, up to two teams, maybe a baseline.
+fn problem() -> impl Strategy<Value = Problem> {
+    backlog(Shape {
+        slots: 1..=3,
+        requests: 1..=7,
+        teams: 0..=2,
+        capacity: 0..14,
+        team_capacity: 0..9,
+        with_total: 0.7,
+        pin: 0.1,
+        latest: 0.1,
+        tolerances: &[0.0, 0.5, 5.0, 20.0],
+        all_on_teams: false,
+    })
 }
 
 /// Every feasible assignment with its objective and moves.
@@ -170,7 +361,17 @@ fn all_plans(p: &Problem) -> Vec<(Vec<Option<usize>>, f64, usize)> {
             code /= r + 1;
             *x = if d == r { None } else { Some(d) };
         }
-        if check(p, &a).is_ok() {
+        let ok = check(p, &a).is_ok();
+        assert_eq!(
+            ok,
+            feasible(p, &a),
+            "check and the independent reading disagree on {a:?}"
+        );
+        if ok {
+            assert!(
+                (objective(p, &a) - value(p, &a)).abs() < 1e-9,
+                "objective of {a:?}"
+            );
             out.push((a.clone(), objective(p, &a), moves(p, &a)));
         }
     }
@@ -187,15 +388,12 @@ proptest! {
 
     #[test]
     fn plans_are_feasible_optimal_stable_and_deterministic(p in problem()) {
-        let options = Options::default();
+        let options = budget(DEFAULT_NODE_LIMIT);
         let plans = all_plans(&p);
         let brute = plans.iter().map(|x| x.1).fold(None, |b: Option<f64>, v| Some(b.map_or(v, |b| b.max(v))));
         match solve(&p, &options, &mut |_| {}) {
             Ok(plan) => {
-                prop_assert!(check(&p, &plan.assignment).is_ok(), "{:?}", check(&p, &plan.assignment));
-                prop_assert!((objective(&p, &plan.assignment) - plan.objective).abs() < 1e-9);
-                prop_assert_eq!(plan.moves, moves(&p, &plan.assignment));
-                prop_assert!(plan.bound >= plan.objective - 1e-9);
+                assert_plan_invariants(&p, &plan)?;
                 let best = brute.expect("a plan exists, so brute force finds one");
                 prop_assert!(plan.bound >= best - 1e-9, "bound {} below the optimum {}", plan.bound, best);
                 prop_assert!((plan.unconstrained_best - best).abs() < 1e-9, "best {} optimum {}", plan.unconstrained_best, best);
@@ -256,6 +454,34 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// With the plan on disk equal to an optimal plan (any of them), re-planning
+    /// moves nothing, whatever the tolerance.
+    #[test]
+    fn a_baseline_equal_to_an_optimal_plan_moves_nothing(p in problem()) {
+        let plans = all_plans(&p);
+        let Some(best) = plans.iter().map(|x| x.1).reduce(f64::max) else { return Ok(()) };
+        let optimal: Vec<_> = plans.iter().filter(|x| x.1 >= best - 1e-9).collect();
+        // the first and the last optimal plan in enumeration order
+        for (a, _, _) in [optimal[0], optimal[optimal.len() - 1]] {
+            let q = with_baseline(&p, a);
+            let plan = match solve(&q, &budget(DEFAULT_NODE_LIMIT), &mut |_| {}) {
+                Ok(plan) => plan,
+                // coupling that can never fit is an error even though deferring it is feasible
+                Err(Contradiction::GroupTooLarge { .. }) => return Ok(()),
+                Err(e) => return Err(TestCaseError::fail(format!("contradiction {e} but a plan exists"))),
+            };
+            assert_plan_invariants(&q, &plan)?;
+            prop_assert_eq!(plan.moves, 0);
+            prop_assert_eq!(&plan.assignment, a);
+            prop_assert!((plan.objective - best).abs() < 1e-9);
+            prop_assert_eq!(plan.kept, plan.baseline_planned);
+        }
+    }
+}
+
 /// Backlogs too big for the exhaustive search, so the heuristics (Lagrangian repair,
 /// local search with postpone/eject moves, the stability phase) have to keep every
 /// constraint themselves.
@@ -300,17 +526,19 @@ proptest! {
 
     #[test]
     fn heuristic_plans_are_feasible_stable_and_deterministic(p in medium_problem()) {
-        let options = Options { node_limit: 100_000, ..Options::default() };
+        let options = budget(100_000);
         if let Ok(plan) = solve(&p, &options, &mut |_| {}) {
-            prop_assert!(check(&p, &plan.assignment).is_ok(), "{:?}", check(&p, &plan.assignment));
-            prop_assert!((objective(&p, &plan.assignment) - plan.objective).abs() < 1e-9);
-            prop_assert!(plan.bound >= plan.objective - 1e-9);
-            prop_assert!(plan.bound >= plan.unconstrained_best - 1e-9);
-            prop_assert_eq!(plan.moves, moves(&p, &plan.assignment));
-            prop_assert!(plan.objective >= threshold(&p, plan.unconstrained_best), "{} vs {}", plan.objective, plan.unconstrained_best);
+            assert_plan_invariants(&p, &plan)?;
             prop_assert_eq!(explain(&p, &plan).len(), p.requests.len());
             let again = solve(&p, &options, &mut |_| {}).expect("same input");
-            prop_assert_eq!(plan.assignment, again.assignment);
+            prop_assert_eq!(&plan.assignment, &again.assignment);
+            // Re-planning unchanged input against the plan just made moves nothing.
+            let q = with_baseline(&p, &plan.assignment);
+            let replanned = solve(&q, &options, &mut |_| {}).expect("same input");
+            assert_plan_invariants(&q, &replanned)?;
+            prop_assert_eq!(replanned.moves, 0);
+            prop_assert_eq!(&replanned.assignment, &plan.assignment);
+            prop_assert!((replanned.unconstrained_best - plan.unconstrained_best).abs() < 1e-9);
         }
     }
 }
@@ -392,15 +620,15 @@ fn brute_force_pruned(p: &Problem) -> Option<f64> {
             a[i] = choice;
             if let Some(s) = choice {
                 load[s][t_n] += it.effort;
-                for t in 0..t_n {
-                    load[s][t] += units(t);
+                for (t, l) in load[s][..t_n].iter_mut().enumerate() {
+                    *l += units(t);
                 }
             }
             go(p, i + 1, a, load, best);
             if let Some(s) = choice {
                 load[s][t_n] -= it.effort;
-                for t in 0..t_n {
-                    load[s][t] -= units(t);
+                for (t, l) in load[s][..t_n].iter_mut().enumerate() {
+                    *l -= units(t);
                 }
             }
             a[i] = None;
@@ -418,7 +646,9 @@ proptest! {
 
     #[test]
     fn mid_size_plans_are_proven_optimal(p in mid_problem()) {
-        let options = Options::default();
+        // The default work budget without the wall-clock safety net: proving the
+        // optimum must not depend on how loaded the machine is.
+        let options = budget(DEFAULT_NODE_LIMIT);
         let brute = brute_force_pruned(&p);
         if let Ok(plan) = solve(&p, &options, &mut |_| {}) {
             let best = brute.expect("a plan exists, so brute force finds one");
@@ -427,8 +657,55 @@ proptest! {
             prop_assert!(plan.proven_optimal, "not proven: objective {} bound {} optimum {}", plan.objective, plan.bound, best);
             prop_assert!((plan.objective - best).abs() < 1e-9, "objective {} optimum {}", plan.objective, best);
             prop_assert!((plan.bound - plan.objective).abs() < 1e-9);
+            prop_assert!(!plan.stats.hit_time_limit);
             let again = solve(&p, &options, &mut |_| {}).expect("same input");
-            prop_assert_eq!(plan.assignment, again.assignment);
+            prop_assert_eq!(&plan.assignment, &again.assignment);
+            // With that optimum as the plan on disk, re-planning moves nothing.
+            let q = with_baseline(&p, &plan.assignment);
+            let replanned = solve(&q, &options, &mut |_| {}).expect("same input");
+            assert_plan_invariants(&q, &replanned)?;
+            prop_assert_eq!(replanned.moves, 0);
+            prop_assert!((replanned.objective - best).abs() < 1e-9);
+        }
+    }
+}
+
+/// Team-heavy backlogs: every request on one to three teams (many split), the total
+/// often unlimited, so the team capacities are what binds.
+fn team_problem() -> impl Strategy<Value = Problem> {
+    backlog(Shape {
+        slots: 2..=5,
+        requests: 15..=60,
+        teams: 1..=3,
+        capacity: 10..60,
+        team_capacity: 2..20,
+        with_total: 0.4,
+        pin: 0.03,
+        latest: 0.05,
+        tolerances: &[0.0, 0.5, 3.0],
+        all_on_teams: true,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    #[test]
+    fn team_capacities_hold_on_team_heavy_backlogs(p in team_problem()) {
+        let options = budget(200_000);
+        if let Ok(plan) = solve(&p, &options, &mut |_| {}) {
+            assert_plan_invariants(&p, &plan)?;
+            for (s, slot) in p.slots.iter().enumerate() {
+                for (t, &cap) in slot.team_capacity.iter().enumerate() {
+                    let load: u64 = p.requests.iter().zip(&plan.assignment)
+                        .filter(|(_, a)| **a == Some(s))
+                        .flat_map(|(it, _)| it.team_effort.iter())
+                        .filter(|x| x.0 == t)
+                        .map(|x| x.1)
+                        .sum();
+                    prop_assert!(load <= cap, "{} over in {}: {} > {}", p.teams[t], slot.id, load, cap);
+                }
+            }
         }
     }
 }

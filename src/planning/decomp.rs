@@ -131,36 +131,6 @@ impl Decomp {
             take,
         }
     }
-
-    /// One subgradient step: μ moves against (y − x) by `theta · (bound − target)
-    /// / ‖y − x‖²`. Returns false when y = x everywhere (the closure then agrees
-    /// with every knapsack).
-    pub fn step(&mut self, m: &Model, e: &Eval, target: f64, theta: f64) -> bool {
-        let mut norm = 0.0;
-        for (kp, take) in self.kps.iter().zip(&e.take) {
-            for (&(g, _), &y) in kp.items.iter().zip(take) {
-                let x = e.slots[g] == kp.r && kp.r < m.r;
-                if x != y {
-                    norm += 1.0;
-                }
-            }
-        }
-        if norm == 0.0 {
-            return false;
-        }
-        let t = theta * (e.bound - target).max(1e-9 * e.bound.abs().max(1.0)) / norm;
-        for ((kp, take), mu) in self.kps.iter().zip(&e.take).zip(&mut self.mu) {
-            for ((&(g, _), &y), w) in kp.items.iter().zip(take).zip(mu.iter_mut()) {
-                let x = e.slots[g] == kp.r;
-                if y && !x {
-                    *w -= t;
-                } else if x && !y {
-                    *w += t;
-                }
-            }
-        }
-        true
-    }
 }
 
 #[derive(Default)]

@@ -197,8 +197,9 @@ pub struct Plan {
     pub bound: f64,
     /// Whether `objective` is proven to be the optimum.
     pub proven_optimal: bool,
-    /// The objective of the best plan found before the stability phase (equal to
-    /// `objective` without a baseline). The returned plan is within
+    /// The objective of the best plan found regardless of moves: the search for the
+    /// best plan's, or the returned plan's when the stability phase found a better
+    /// one (equal to `objective` without a baseline). The returned plan is within
     /// [`Problem::replan_tolerance`] percent of it.
     pub unconstrained_best: f64,
     /// Requests whose place differs from the baseline (deferred counts as a place;
@@ -582,6 +583,10 @@ const DECOMP_MAX_WORK: u64 = 2_000_000;
 /// ... for at most this many evaluations at the root.
 const DECOMP_ITERS: u64 = 3_000;
 
+/// With a baseline, the share of the time limit the search for the best plan may use;
+/// the stability phase has the rest (it is cheaper: a quarter of the work budget).
+const BEST_PLAN_TIME_SHARE: f64 = 0.7;
+
 /// Plans the problem: the best assignment found within the budget, with a true upper
 /// bound; with a baseline, the plan with the fewest moves among those within the
 /// re-planning tolerance of that best (see [`Problem::replan_tolerance`]).
@@ -600,11 +605,20 @@ pub fn solve(
 
     // A feasible start: the mandatory requests packed, everything else deferred.
     let base = model.pack_mandatory()?;
+    // With a baseline the stability phase keeps part of the safety net for itself:
+    // when the clock, not the budget, ends the search for the best plan, a plan
+    // with the best's moves and no attempt to undo them would be no answer.
+    let stable = problem.has_baseline && model.r > 0;
+    let best_deadline = if stable {
+        start + options.time_limit.mul_f64(BEST_PLAN_TIME_SHARE)
+    } else {
+        deadline
+    };
     let (best_slots, mut best_bound, proven) = best_plan(
         &model,
         base.clone(),
         options,
-        deadline,
+        best_deadline,
         start,
         &mut stats,
         progress,
@@ -617,7 +631,7 @@ pub fn solve(
     }
 
     // Stable re-planning: the fewest moves within the tolerance of that best.
-    let slots = if problem.has_baseline && model.r > 0 {
+    let slots = if stable {
         progress(Progress {
             phase: "stability",
             objective: unconstrained_best,
@@ -655,10 +669,13 @@ pub fn solve(
         kept: kept(problem, &assignment),
         baseline_planned,
         proven_optimal: proven && obj >= unconstrained_best - model.tolerance(),
+        // The stability phase may find a better plan than the search for the best
+        // did; then it is the best found. The plans within the tolerance of it are
+        // among those within the tolerance of the old best, so the choice stands.
+        unconstrained_best: unconstrained_best.max(obj),
         assignment,
         objective: obj,
         bound: best_bound.max(obj),
-        unconstrained_best,
         stats,
     })
 }

@@ -25,8 +25,6 @@ pub(crate) struct Model {
     /// Number of constrained resources K (the total and/or teams; unconstrained
     /// ones are left out).
     pub k: usize,
-    /// What each resource is: `None` = the total, `Some(t)` = team t.
-    pub res_team: Vec<Option<usize>>,
     /// Capacity per slot and resource, `caps[s * K + j]` (`u64::MAX` = unlimited).
     pub caps: Vec<u64>,
     pub weights: Vec<f64>,
@@ -46,8 +44,6 @@ pub(crate) struct Model {
     pub value: Vec<Vec<f64>>,
     /// moves[g][s]: members whose baseline place differs from s (all 0 without a baseline).
     pub moves: Vec<Vec<u32>>,
-    /// Whether the problem has a baseline.
-    pub has_baseline: bool,
     pub deps: Vec<Vec<usize>>,
     pub dependents: Vec<Vec<usize>>,
     pub earliest: Vec<usize>,
@@ -59,8 +55,6 @@ pub(crate) struct Model {
     pub commits: Vec<CModel>,
     /// Commitments that contain a group (as a member).
     pub commits_of: Vec<Vec<usize>>,
-    /// Always 0: the model value of a state is the exact objective.
-    pub constant: f64,
     /// Whether every objective coefficient is an integer (bounds may be floored).
     pub integral: bool,
     pub ids: Vec<String>,
@@ -548,7 +542,6 @@ impl Model {
         Ok(Self {
             r,
             k: k_n,
-            res_team,
             caps,
             weights,
             group_of,
@@ -559,7 +552,6 @@ impl Model {
             tight,
             value,
             moves,
-            has_baseline: p.has_baseline,
             deps,
             dependents,
             earliest,
@@ -568,7 +560,6 @@ impl Model {
             topo,
             commits,
             commits_of,
-            constant: 0.0,
             integral,
             ids,
             index: (0..g_n).collect(),
@@ -603,11 +594,6 @@ impl Model {
     /// Whether `load` (per slot and resource) is within every capacity.
     pub fn load_ok(&self, load: &[u64]) -> bool {
         load.iter().zip(&self.caps).all(|(l, c)| l <= c)
-    }
-
-    /// The resource's name for messages (`None` = the total).
-    pub fn res_name<'p>(&self, p: &'p super::Problem, j: usize) -> Option<&'p str> {
-        self.res_team[j].map(|t| p.teams[t].as_str())
     }
 
     /// Tolerance for "objective reaches the bound".

@@ -214,11 +214,6 @@ impl<'a> Search<'a> {
         self.gval + self.csum
     }
 
-    /// Moves against the baseline of the current state.
-    pub fn moves(&self) -> u64 {
-        self.mvsum
-    }
-
     /// Group g's value in slot s as the search sees it (with the move penalty).
     #[allow(clippy::cast_precision_loss)]
     fn val(&self, g: usize, s: usize) -> f64 {

@@ -29,13 +29,19 @@ fn two_slots(items: Vec<Item>) -> Problem {
     }
 }
 
+/// A deterministic work budget and no wall-clock limit in practice: no test may
+/// depend on how loaded the machine is.
+fn budget(node_limit: u64) -> Options {
+    Options {
+        node_limit,
+        time_limit: std::time::Duration::from_secs(24 * 3600),
+        ..Options::default()
+    }
+}
+
 fn run(p: &Problem) -> Result<Plan, Contradiction> {
     // A small deterministic budget keeps the debug-build tests fast.
-    let options = Options {
-        node_limit: 2_000_000,
-        ..Options::default()
-    };
-    solve(p, &options, &mut |_| {})
+    solve(p, &budget(2_000_000), &mut |_| {})
 }
 
 #[test]
@@ -620,17 +626,21 @@ fn reasons_and_errors_serialize_to_stable_json() {
 mod bound_props {
     //! The Lagrangian bound on its own (the solver replaces it by the optimum when
     //! the exhaustive search runs, so the property tests of `solve` cannot see it).
-    use super::super::{bound, model, search};
+    use super::super::{bb, bound, decomp, model, search};
     use super::*;
     use proptest::prelude::*;
 
+    /// Tiny backlogs, with up to two teams (some requests split between them) and
+    /// sometimes no total capacity.
     fn problem() -> impl Strategy<Value = Problem> {
-        (1usize..=3, 1usize..=6)
-            .prop_flat_map(|(r, n)| {
+        (1usize..=3, 1usize..=6, 0usize..=2)
+            .prop_flat_map(|(r, n, teams)| {
                 (
                     Just(r),
                     Just(n),
                     proptest::collection::vec(0u64..14, r),
+                    proptest::collection::vec(proptest::collection::vec(0u64..8, r), teams),
+                    proptest::bool::weighted(0.7),
                     proptest::collection::vec(
                         (
                             1u64..6,
@@ -640,6 +650,7 @@ mod bound_props {
                             proptest::option::weighted(0.1, 0usize..3),
                             proptest::option::weighted(0.1, 0usize..3),
                             proptest::option::weighted(0.3, 0usize..3),
+                            (0usize..3, 0u64..4),
                         ),
                         n,
                     ),
@@ -654,42 +665,71 @@ mod bound_props {
                     proptest::bool::ANY,
                 )
             })
-            .prop_map(|(r, n, caps, items, commitments, has_baseline)| Problem {
-                slots: caps
-                    .iter()
-                    .enumerate()
-                    .map(|(s, &c)| slot(&format!("2027.{}", s + 1), c, 1.0 - 0.1 * s as f64))
-                    .collect(),
-                requests: items
-                    .into_iter()
-                    .enumerate()
-                    .map(
-                        |(i, (effort, score, deps, tog, pin, latest, baseline))| Item {
-                            id: format!("CR-{i}"),
-                            effort,
-                            score: f64::from(score),
-                            depends_on: deps.into_iter().filter(|&d| d < i).collect(),
-                            together_with: tog.filter(|&t| t < n && t != i).into_iter().collect(),
-                            pin: pin.filter(|&p| p < r),
-                            latest: latest.filter(|&l| l < r),
-                            baseline: baseline.filter(|&p| p < r),
-                            ..Item::default()
-                        },
-                    )
-                    .collect(),
-                commitments: commitments
-                    .into_iter()
-                    .enumerate()
-                    .map(|(k, (w, reqs, latest))| Commitment {
-                        label: format!("P{k}"),
-                        weight: f64::from(w),
-                        requests: reqs.into_iter().filter(|&x| x < n).collect(),
-                        latest: latest.filter(|&l| l < r),
-                    })
-                    .collect(),
-                has_baseline,
-                ..Problem::default()
-            })
+            .prop_map(
+                |(r, n, caps, team_caps, total, items, commitments, has_baseline)| {
+                    let teams = team_caps.len();
+                    Problem {
+                        slots: caps
+                            .iter()
+                            .enumerate()
+                            .map(|(s, &c)| Slot {
+                                capacity: (total || teams == 0).then_some(c),
+                                team_capacity: team_caps.iter().map(|t| t[s]).collect(),
+                                ..slot(&format!("2027.{}", s + 1), c, 1.0 - 0.1 * s as f64)
+                            })
+                            .collect(),
+                        requests: items
+                            .into_iter()
+                            .enumerate()
+                            .map(
+                                |(i, (effort, score, deps, tog, pin, latest, baseline, split))| {
+                                    Item {
+                                        id: format!("CR-{i}"),
+                                        effort,
+                                        score: f64::from(score),
+                                        depends_on: deps.into_iter().filter(|&d| d < i).collect(),
+                                        together_with: tog
+                                            .filter(|&t| t < n && t != i)
+                                            .into_iter()
+                                            .collect(),
+                                        pin: pin.filter(|&p| p < r),
+                                        latest: latest.filter(|&l| l < r),
+                                        baseline: baseline.filter(|&p| p < r),
+                                        team_effort: team_split(teams, effort, split),
+                                    }
+                                },
+                            )
+                            .collect(),
+                        commitments: commitments
+                            .into_iter()
+                            .enumerate()
+                            .map(|(k, (w, reqs, latest))| Commitment {
+                                label: format!("P{k}"),
+                                weight: f64::from(w),
+                                requests: reqs.into_iter().filter(|&x| x < n).collect(),
+                                latest: latest.filter(|&l| l < r),
+                            })
+                            .collect(),
+                        teams: (0..teams).map(|t| format!("team{t}")).collect(),
+                        has_baseline,
+                        ..Problem::default()
+                    }
+                },
+            )
+    }
+
+    /// A request's effort per team: none (`team == teams`), all on one team, or
+    /// `part` units of it on the next team.
+    fn team_split(teams: usize, effort: u64, (team, part): (usize, u64)) -> Vec<(usize, u64)> {
+        if teams == 0 || team >= teams {
+            return Vec::new();
+        }
+        let part = part.min(effort - 1);
+        if teams > 1 && part > 0 {
+            vec![(team, effort - part), ((team + 1) % teams, part)]
+        } else {
+            vec![(team, effort)]
+        }
     }
 
     fn brute_force(p: &Problem) -> Option<f64> {
@@ -719,13 +759,37 @@ mod bound_props {
         fn lagrangian_bound_is_never_below_the_optimum(p in problem()) {
             let Ok(m) = model::Model::build(&p) else { return Ok(()) };
             let Ok(base) = m.pack_mandatory() else { return Ok(()) };
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            // No wall-clock limit in practice (see `budget`).
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(24 * 3600);
             let mut s = search::Search::new(&m, base, 1_000_000, deadline);
             let b = bound::lagrangian(&m, &mut s, 1_000_000, deadline);
             if let Some(opt) = brute_force(&p) {
                 prop_assert!(b.bound >= opt - 1e-7, "bound {} below optimum {}", b.bound, opt);
                 // and the search's primal never exceeds it
                 prop_assert!(s.best_value() <= opt + 1e-7);
+            }
+        }
+
+        /// The knapsack decomposition's bound (per slot and resource, after its
+        /// subgradient descent, floored to the objective's grid) is a true bound too.
+        #[test]
+        fn decomposition_bound_is_never_below_the_optimum(p in problem()) {
+            let Ok(m) = model::Model::build(&p) else { return Ok(()) };
+            let Ok(base) = m.pack_mandatory() else { return Ok(()) };
+            if m.r == 0 || m.k == 0 {
+                return Ok(());
+            }
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(24 * 3600);
+            let mut s = search::Search::new(&m, base, 1_000_000, deadline);
+            let b = bound::lagrangian(&m, &mut s, 1_000_000, deadline);
+            let Some(d) = decomp::Decomp::new(&m, &b.lambda, 2_000_000).filter(|d| !d.is_empty()) else {
+                return Ok(());
+            };
+            let unit = bb::grid(&m);
+            let floor = |l: f64| bb::floor_to_grid(unit, bound::finish(&m, l));
+            let t = decomp::tighten(&m, d, s.best_value(), m.tolerance(), 200, deadline, &floor, &[]);
+            if let Some(opt) = brute_force(&p) {
+                prop_assert!(floor(t.bound) >= opt - 1e-7, "bound {} below optimum {}", floor(t.bound), opt);
             }
         }
     }
@@ -856,10 +920,226 @@ fn branch_and_bound_proves_a_mid_size_optimum() {
         commitments: vec![],
         ..Problem::default()
     };
-    let plan = solve(&p, &Options::default(), &mut |_| {}).expect("plannable");
+    // The default work budget, but no wall-clock limit in practice: under machine
+    // load the safety net used to end the branch and bound before its proof.
+    let plan = solve(&p, &budget(DEFAULT_NODE_LIMIT), &mut |_| {}).expect("plannable");
     assert!(check(&p, &plan.assignment).is_ok());
     assert!(!plan.stats.exhaustive);
+    assert!(!plan.stats.hit_time_limit, "{plan:?}");
     assert!(plan.proven_optimal, "{plan:?}");
     assert!((plan.objective - 31.5).abs() < 1e-9, "{plan:?}");
     assert!((plan.bound - plan.objective).abs() < 1e-9);
+}
+
+/// Two slots (total 10 each) and two teams: backend 4 and frontend 6 per slot.
+fn with_teams(items: Vec<Item>) -> Problem {
+    let slot = |id: &str, weight: f64| Slot {
+        id: id.into(),
+        capacity: Some(10),
+        team_capacity: vec![4, 6],
+        weight,
+    };
+    Problem {
+        slots: vec![slot("2027.1", 1.0), slot("2027.2", 0.9)],
+        requests: items,
+        teams: vec!["backend".into(), "frontend".into()],
+        ..Problem::default()
+    }
+}
+
+fn on_teams(mut it: Item, split: &[(usize, u64)]) -> Item {
+    it.team_effort = split.to_vec();
+    it
+}
+
+#[test]
+fn team_capacity_binds_when_the_total_has_room() {
+    // Three backend requests of 3 units: one per slot fits backend's 4.
+    let p = with_teams(vec![
+        on_teams(item("A", 3, 5.0), &[(0, 3)]),
+        on_teams(item("B", 3, 4.0), &[(0, 3)]),
+        on_teams(item("C", 3, 3.0), &[(0, 3)]),
+        on_teams(item("D", 3, 1.0), &[(1, 3)]),
+    ]);
+    let plan = run(&p).expect("plannable");
+    assert_eq!(plan.assignment, [Some(0), Some(1), None, Some(0)]);
+    assert!((plan.objective - 9.6).abs() < 1e-9, "{plan:?}");
+    assert!(plan.proven_optimal);
+    assert_eq!(
+        check(&p, &[Some(0), Some(0), None, Some(0)]),
+        Err(Violation::OverCapacity {
+            slot: "2027.1".into(),
+            team: Some("backend".into()),
+            load: 6,
+            capacity: 4,
+        })
+    );
+}
+
+#[test]
+fn split_effort_counts_against_each_team() {
+    // X needs 2 backend + 5 frontend, Y 3 frontend: frontend's 6 holds one of them.
+    let p = with_teams(vec![
+        on_teams(item("X", 7, 10.0), &[(0, 2), (1, 5)]),
+        on_teams(item("Y", 3, 4.0), &[(1, 3)]),
+    ]);
+    let plan = run(&p).expect("plannable");
+    assert_eq!(plan.assignment, [Some(0), Some(1)]);
+    assert!((plan.objective - 13.6).abs() < 1e-9, "{plan:?}");
+    assert!(matches!(
+        check(&p, &[Some(0), Some(0)]),
+        Err(Violation::OverCapacity { team: Some(t), load: 8, capacity: 6, .. }) if t == "frontend"
+    ));
+}
+
+#[test]
+fn without_a_total_only_team_capacities_bind() {
+    let mut p = with_teams(vec![
+        on_teams(item("A", 4, 5.0), &[(0, 4)]),
+        on_teams(item("B", 4, 4.0), &[(0, 4)]),
+        item("N", 50, 1.0), // on no team: unconstrained without a total
+    ]);
+    for s in &mut p.slots {
+        s.capacity = None;
+    }
+    let plan = run(&p).expect("plannable");
+    assert_eq!(plan.assignment, [Some(0), Some(1), Some(0)]);
+    assert!(check(&p, &plan.assignment).is_ok());
+}
+
+#[test]
+fn contradictions_name_the_team() {
+    let mut p = with_teams(vec![
+        on_teams(item("A", 3, 1.0), &[(0, 3)]),
+        on_teams(item("B", 3, 1.0), &[(0, 3)]),
+    ]);
+    p.requests[0].pin = Some(1);
+    p.requests[1].pin = Some(1);
+    match run(&p) {
+        Err(Contradiction::PinsOverCapacity {
+            slot,
+            team,
+            requests,
+            effort,
+            capacity,
+        }) => {
+            assert_eq!(
+                (slot.as_str(), team.as_deref()),
+                ("2027.2", Some("backend"))
+            );
+            assert_eq!(requests, ["A", "B"]);
+            assert_eq!((effort, capacity), (6, 4));
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut p = with_teams(vec![
+        on_teams(item("A", 3, 1.0), &[(0, 3)]),
+        on_teams(item("B", 3, 1.0), &[(0, 3)]),
+    ]);
+    p.requests[0].together_with.push(1);
+    match run(&p) {
+        Err(Contradiction::GroupTooLarge {
+            team,
+            effort,
+            max_capacity,
+            ..
+        }) => {
+            assert_eq!(team.as_deref(), Some("backend"));
+            assert_eq!((effort, max_capacity), (6, 4));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Four requests of 5 units into two slots of 10; the baseline (the plan on disk)
+/// has the two best in the second slot.
+fn replan(tolerance: f64) -> Problem {
+    let mut p = two_slots(vec![
+        item("A", 5, 10.0),
+        item("B", 5, 10.0),
+        item("C", 5, 9.0),
+        item("D", 5, 9.0),
+    ]);
+    p.has_baseline = true;
+    p.replan_tolerance = tolerance;
+    for (it, place) in p.requests.iter_mut().zip([1, 1, 0, 0]) {
+        it.baseline = Some(place);
+    }
+    p
+}
+
+#[test]
+fn stable_replanning_keeps_the_plan_on_disk_within_the_tolerance() {
+    // Best: A, B first (10 + 10 + 0.9·18 = 36.2); the baseline 18 + 18 = 36 is
+    // 0.55 % below it.
+    let plan = run(&replan(1.0)).expect("plannable");
+    assert_eq!(plan.assignment, [Some(1), Some(1), Some(0), Some(0)]);
+    assert_eq!((plan.moves, plan.kept, plan.baseline_planned), (0, 4, 4));
+    assert!((plan.unconstrained_best - 36.2).abs() < 1e-9, "{plan:?}");
+    assert!((plan.objective - 36.0).abs() < 1e-9);
+    assert!((plan.stability_cost_percent() - 100.0 * 0.2 / 36.2).abs() < 1e-9);
+    assert!(!plan.proven_optimal);
+    assert!(plan.bound >= 36.2 - 1e-9);
+}
+
+#[test]
+fn below_the_tolerance_stability_gives_way() {
+    // 0.5 % allows 36.019: the baseline (36) is not good enough; swapping one pair
+    // (A or B first, C or D second: 36.1, two moves) is.
+    let plan = run(&replan(0.5)).expect("plannable");
+    assert_eq!((plan.moves, plan.kept), (2, 2));
+    assert!((plan.objective - 36.1).abs() < 1e-9, "{plan:?}");
+    assert!(check(&replan(0.5), &plan.assignment).is_ok());
+    // 0.1 % allows only the best plan, which moves all four.
+    let plan = run(&replan(0.1)).expect("plannable");
+    assert_eq!(plan.assignment, [Some(0), Some(0), Some(1), Some(1)]);
+    assert_eq!((plan.moves, plan.kept), (4, 0));
+    assert!((plan.objective - 36.2).abs() < 1e-9);
+    assert!(plan.proven_optimal);
+}
+
+#[test]
+fn zero_tolerance_moves_only_break_ties() {
+    // X and Y are worth the same and only one fits a slot: with a tolerance of 0
+    // the tie goes to the plan on disk, whichever it is.
+    for first in [0, 1] {
+        let mut p = two_slots(vec![item("X", 10, 5.0), item("Y", 10, 5.0)]);
+        p.has_baseline = true;
+        p.replan_tolerance = 0.0;
+        p.requests[first].baseline = Some(0);
+        p.requests[1 - first].baseline = Some(1);
+        let plan = run(&p).expect("plannable");
+        assert_eq!(plan.assignment[first], Some(0));
+        assert_eq!(plan.moves, 0);
+        assert!((plan.objective - 9.5).abs() < 1e-9);
+        assert!(plan.proven_optimal);
+    }
+}
+
+#[test]
+fn deferral_counts_as_a_move() {
+    // The baseline defers B; shipping it is worth 1.8 %, more than the tolerance.
+    let mut p = two_slots(vec![item("A", 10, 50.0), item("B", 10, 1.0)]);
+    p.has_baseline = true;
+    p.replan_tolerance = 0.5;
+    p.requests[0].baseline = Some(0);
+    let plan = run(&p).expect("plannable");
+    assert_eq!(plan.assignment, [Some(0), Some(1)]);
+    assert_eq!((plan.moves, plan.kept, plan.baseline_planned), (1, 1, 1));
+    // With 2 % it stays deferred: no move.
+    p.replan_tolerance = 2.0;
+    let plan = run(&p).expect("plannable");
+    assert_eq!(plan.assignment, [Some(0), None]);
+    assert_eq!((plan.moves, plan.kept), (0, 1));
+    assert!((plan.unconstrained_best - 50.9).abs() < 1e-9);
+}
+
+#[test]
+fn without_a_baseline_nothing_moves_and_the_best_plan_is_returned() {
+    let mut p = replan(50.0);
+    p.has_baseline = false;
+    let plan = run(&p).expect("plannable");
+    assert_eq!(plan.assignment, [Some(0), Some(0), Some(1), Some(1)]);
+    assert_eq!((plan.moves, plan.kept, plan.baseline_planned), (0, 0, 0));
+    assert!((plan.objective - plan.unconstrained_best).abs() < 1e-12);
 }
