@@ -134,7 +134,7 @@ struct Row {
 fn solve(inst: &Instance, ratio: f64, options: &Options) -> Result<Row, String> {
     let p = problem(inst, ratio);
     let t = Instant::now();
-    let plan = planning::solve(&p, options, &mut |_| {}).map_err(|e| e.to_string())?;
+    let plan = planning::solve(&p, options, &mut progress_printer()).map_err(|e| e.to_string())?;
     let secs = t.elapsed().as_secs_f64();
     planning::check(&p, &plan.assignment).map_err(|e| format!("infeasible plan: {e}"))?;
     // Independent NRP scoring.
@@ -515,16 +515,7 @@ fn solve_json(
         }
     }
     let t = Instant::now();
-    let verbose = std::env::var_os("NRP_PROGRESS").is_some();
-    let mut last = String::new();
-    let plan = planning::solve(&p, options, &mut |pr| {
-        let s = format!("{} {:.2} {:.2}", pr.phase, pr.objective, pr.bound);
-        if verbose && s != last {
-            eprintln!("{:>7.3}s {s}", pr.elapsed.as_secs_f64());
-            last = s;
-        }
-    })
-    .map_err(|e| e.to_string())?;
+    let plan = planning::solve(&p, options, &mut progress_printer()).map_err(|e| e.to_string())?;
     let secs = t.elapsed().as_secs_f64();
     planning::check(&p, &plan.assignment).map_err(|e| format!("infeasible plan: {e}"))?;
     let line = serde_json::json!({
@@ -549,4 +540,40 @@ fn solve_json(
         std::fs::write(out, a).map_err(|e| format!("{out}: {e}"))?;
     }
     Ok(())
+}
+
+/// With `NRP_PROGRESS` set, a progress callback that prints each change of phase,
+/// objective or bound with the wall-clock and the process CPU time (user + system,
+/// all threads) spent so far: where the work goes on a loaded machine.
+fn progress_printer() -> impl FnMut(planning::Progress) {
+    let verbose = std::env::var_os("NRP_PROGRESS").is_some();
+    let mut last = String::new();
+    move |pr: planning::Progress| {
+        let s = format!("{} {:.2} {:.2}", pr.phase, pr.objective, pr.bound);
+        if verbose && s != last {
+            eprintln!(
+                "{:>7.3}s wall {:>7.3}s cpu {s}",
+                pr.elapsed.as_secs_f64(),
+                cpu_secs()
+            );
+            last = s;
+        }
+    }
+}
+
+/// CPU seconds this process has used (Linux `/proc/self/stat`; 0 elsewhere).
+#[allow(clippy::cast_precision_loss)]
+fn cpu_secs() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start at field 3.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // utime and stime are fields 14 and 15 (indices 11 and 12 after the name).
+    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+    ticks as f64 / 100.0
 }

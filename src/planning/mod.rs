@@ -164,7 +164,20 @@ impl Default for Options {
 }
 
 /// The default deterministic work budget (see [`Options`]).
-pub const DEFAULT_NODE_LIMIT: u64 = 60_000_000;
+///
+/// Sized so that the budget, not the 10 s safety net, ends the search on a normal
+/// machine: plans must not depend on the load. The other budgets derive from it:
+/// each of the two walks gets this many units, the decomposition `/ 20`, the
+/// neighbourhoods `× 2`, the branch and bound `× 5` (the caps below bind only on
+/// small backlogs) and the stability phase `/ 4`. About 10 M units take one CPU
+/// second here (2-core AMD EPYC VM, load 4–6). At 60 M, NRP cases took a median of
+/// 7 s CPU and up to 14 s, and 36 of 51 hit the clock; a generated 1,000-request
+/// backlog took 7.8 s (clock hit). At 15 M: median 3.2 s, 90th percentile 5.3 s,
+/// nrp4@0.7 (the largest) 9 s, no clock hits; the 1,000-request backlog takes 1.6 s.
+/// The walks find their last improvement early (nrp-e1@0.5: at 2.5 of 16 s CPU),
+/// so the quarter costs little. The exception is nrp2/nrp3, whose best plans come
+/// late from the decomposition's closures: their gap there is 0.1–0.4 %.
+pub const DEFAULT_NODE_LIMIT: u64 = 15_000_000;
 
 /// Solver statistics.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -573,15 +586,19 @@ pub fn check(problem: &Problem, assignment: &[Option<usize>]) -> Result<(), Viol
 const BB_MAX_GROUPS: usize = 80;
 /// ... and on at most this much work (relaxations × their size) ...
 const BB_WORK: u64 = 300_000_000;
-/// ... and this many relaxations.
-const BB_EVALS: u64 = 20_000;
+/// ... and this many relaxations. (A count, not work: it binds on small backlogs,
+/// where the work budget would allow more. 20,000 spent 0.5 s CPU of the agency
+/// example's 0.9 s without closing its gap; with 5,000 it takes 0.7–0.8 s, most of
+/// the rest being the first walk.)
+const BB_EVALS: u64 = 5_000;
 /// Larger backlogs get large-neighbourhood search on this much work instead.
 const LNS_WORK: u64 = 100_000_000;
 /// The knapsack decomposition runs when one evaluation's dynamic programs cost at
 /// most this much (items × capacity) ...
 const DECOMP_MAX_WORK: u64 = 2_000_000;
-/// ... for at most this many evaluations at the root.
-const DECOMP_ITERS: u64 = 3_000;
+/// ... for at most this many evaluations at the root (binds on small backlogs only,
+/// like [`BB_EVALS`]).
+const DECOMP_ITERS: u64 = 1_000;
 
 /// With a baseline, the share of the time limit the search for the best plan may use;
 /// the stability phase has the rest (it is cheaper: a quarter of the work budget).
