@@ -386,21 +386,21 @@ fn absurd_numbers_are_refused_at_their_line_and_nothing_panics() {
         ),
         (
             "zyklus.toml",
-            "stability_penalty = 0.05",
-            "stability_penalty = 0.05\ntime_limit = 1e300",
+            "replan_tolerance = 0.5",
+            "replan_tolerance = 0.5\ntime_limit = 1e300",
             "time_limit",
         ),
         (
             "zyklus.toml",
-            "stability_penalty = 0.05",
-            "stability_penalty = 0.05\ntime_limit = nan",
+            "replan_tolerance = 0.5",
+            "replan_tolerance = 0.5\ntime_limit = nan",
             "time_limit",
         ),
         (
             "zyklus.toml",
-            "stability_penalty = 0.05",
-            "stability_penalty = -inf",
-            "stability_penalty",
+            "replan_tolerance = 0.5",
+            "replan_tolerance = -inf",
+            "replan_tolerance",
         ),
         (
             "zyklus.toml",
@@ -660,7 +660,7 @@ fn the_largest_values_in_range_plan_to_a_finite_optimum() {
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
     let t = Test::with_requests(
-        "[capacity]\ndefault = 1000000\n[scoring]\ncriteria.value = { weight = 1000, scale = [-1000000, 1000000] }\ncriteria.risk = { weight = -1000, invert = true, scale = [-1000000, 1000000] }\n[planning]\nrelease_weights = [1000, 0, 1000]\nstability_penalty = 1000\ntime_limit = 3600\n",
+        "[capacity]\ndefault = 1000000\n[scoring]\ncriteria.value = { weight = 1000, scale = [-1000000, 1000000] }\ncriteria.risk = { weight = -1000, invert = true, scale = [-1000000, 1000000] }\n[planning]\nrelease_weights = [1000, 0, 1000]\nreplan_tolerance = 100\ntime_limit = 3600\n",
         &refs,
     );
     t.run(&["validate"]).ok();
