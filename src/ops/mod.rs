@@ -70,3 +70,40 @@ mod tests {
         assert!(rounded(f64::NAN, 2).is_nan());
     }
 }
+
+/// Who is acting, for history entries: the first non-blank of `ZYKLUS_USER`,
+/// `GIT_AUTHOR_NAME`, `USER` and `USERNAME` (looked up through `var`), else git's
+/// configured `user.name`, else `unknown`.
+pub fn actor(
+    var: impl Fn(&str) -> Option<String>,
+    git_user_name: impl FnOnce() -> Option<String>,
+) -> String {
+    ["ZYKLUS_USER", "GIT_AUTHOR_NAME", "USER", "USERNAME"]
+        .iter()
+        .find_map(|k| var(k).filter(|v| !v.trim().is_empty()))
+        .or_else(git_user_name)
+        .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod actor_tests {
+    use super::actor;
+
+    #[test]
+    fn the_first_non_blank_variable_then_git_then_unknown() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let git = || Some("Git Name".to_owned());
+        assert_eq!(actor(env(&[("USER", "u"), ("ZYKLUS_USER", "z")]), git), "z");
+        assert_eq!(actor(env(&[("ZYKLUS_USER", " "), ("USER", "u")]), git), "u");
+        assert_eq!(actor(env(&[("USERNAME", "w")]), git), "w");
+        assert_eq!(actor(env(&[]), git), "Git Name");
+        assert_eq!(actor(env(&[]), || None), "unknown");
+    }
+}
