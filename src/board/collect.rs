@@ -1,11 +1,13 @@
 //! Builds the [`Board`] of one year from a loaded workspace, using the crate's own
 //! answers: the calendar for dates and coordination calls, [`gates::evaluate`] for
-//! the next gate, [`scoring::score`] for scores, `workhours` for the hotfix promise.
+//! the next gate, [`scoring::score`] for scores.
 //! It decides nothing of its own beyond what the board shows (which releases
 //! belong to the year, the burn-down's days).
 //!
 //! The planner's reasons for deferred requests come in as [`Deferral`]s: planning
-//! needs a solver run, which is the caller's to start (and to time-limit).
+//! needs a solver run, which is the caller's to start (and to time-limit). The
+//! hotfix promise comes in as [`SlaItem`]s, computed by `zyklus sla`'s own rule
+//! (`ops::sla::report`), so that board and `sla` never disagree.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,7 +20,7 @@ use super::{
 use crate::gates::{self, Inputs};
 use crate::model::calendar::{self, ReleaseDates};
 use crate::model::dates::Timestamp;
-use crate::model::{workhours, Finding, Kind, Release, ReleaseId, Severity, Stage, Status};
+use crate::model::{Finding, Kind, Release, ReleaseId, Severity, Stage};
 use crate::scoring;
 use crate::workspace::Workspace;
 
@@ -43,6 +45,7 @@ pub fn collect(
     year: i32,
     lang: Lang,
     deferred: &[Deferral],
+    sla: Vec<SlaItem>,
 ) -> (Board, Vec<String>) {
     let mut warnings = Vec::new();
     let today = now.date_naive();
@@ -108,7 +111,7 @@ pub fn collect(
         today,
         reaction_hours: ws.config.support.reaction_hours,
         releases,
-        sla: sla(ws, now),
+        sla,
         deferred: deferred_items,
     };
     (board, warnings)
@@ -373,48 +376,6 @@ fn burndown(
         }
     }
     Some(Burndown { start, end, days })
-}
-
-/// Open and accepted hotfix requests with their reaction deadline: the same
-/// rule as `zyklus sla` (working hours on `[support] workdays` minus holidays).
-fn sla(ws: &Workspace, now: DateTime<FixedOffset>) -> Vec<SlaItem> {
-    let config = &ws.config;
-    let hours = config.support.reaction_hours;
-    let is_workday = |d| calendar::is_workday(&config.calendar, &config.support.workdays, d);
-    let mut out: Vec<SlaItem> = ws
-        .requests
-        .values()
-        .filter(|r| r.kind == Kind::Hotfix && matches!(r.status, Status::Open | Status::Accepted))
-        .map(|r| {
-            let due = r
-                .reported_at
-                .and_then(|t| workhours::due(t.0, hours, is_workday));
-            let late = due.is_some_and(|d| now > d);
-            let left_minutes = due.map(|d| {
-                if late {
-                    -workhours::between(d, now, is_workday).num_minutes()
-                } else {
-                    workhours::between(now.with_timezone(d.offset()), d, is_workday).num_minutes()
-                }
-            });
-            SlaItem {
-                id: r.id.to_string(),
-                title: r.title.clone(),
-                status: r.status,
-                reported_at: r.reported_at,
-                due: due.map(Timestamp),
-                late,
-                left_minutes,
-                release: ws
-                    .releases
-                    .values()
-                    .find(|rel| rel.scope.iter().any(|x| x == r.id.as_str()))
-                    .map(|rel| rel.id),
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.id.cmp(&b.id)));
-    out
 }
 
 #[cfg(test)]

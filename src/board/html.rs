@@ -434,7 +434,7 @@ fn index(board: &Board) -> String {
             ],
         );
         for s in &board.sla {
-            let state = lang.sla_state(s.late, s.left_minutes);
+            let state = lang.sla_state(s.late, s.left_minutes, s.met);
             let state = if s.late {
                 format!(
                     "<span class=\"late\"><span aria-hidden=\"true\">⚠ </span>{}</span>",

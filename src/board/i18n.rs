@@ -453,9 +453,23 @@ impl Lang {
     }
 
     /// The state of a hotfix request under the promise.
-    pub(crate) fn sla_state(self, late: bool, left_minutes: Option<i64>) -> String {
+    /// `met` is whether a recorded reaction met the promise (`None`: no reaction).
+    pub(crate) fn sla_state(
+        self,
+        late: bool,
+        left_minutes: Option<i64>,
+        met: Option<bool>,
+    ) -> String {
         match (self, left_minutes) {
             (_, None) => self.t().no_reported_at.to_owned(),
+            (Lang::De, Some(_)) if met == Some(true) => "reagiert, rechtzeitig".to_owned(),
+            (Lang::En, Some(_)) if met == Some(true) => "reacted in time".to_owned(),
+            (Lang::De, Some(m)) if met == Some(false) => {
+                format!("reagiert, {} zu spät", self.hours_minutes(m))
+            }
+            (Lang::En, Some(m)) if met == Some(false) => {
+                format!("reacted {} late", self.hours_minutes(m))
+            }
             (Lang::De, Some(m)) if late => format!("ÜBERFÄLLIG seit {}", self.hours_minutes(m)),
             (Lang::En, Some(m)) if late => format!("LATE by {}", self.hours_minutes(m)),
             (Lang::De, Some(m)) => format!("fällig, noch {}", self.hours_minutes(m)),

@@ -262,11 +262,17 @@ pub struct SlaItem {
     pub reported_at: Option<Timestamp>,
     /// `reported_at` plus the promised working hours.
     pub due: Option<Timestamp>,
+    /// Past the deadline without a reaction.
     pub late: bool,
-    /// Working minutes until `due` (negative: past it).
+    /// Working minutes until `due` (negative: past it); for a recorded reaction,
+    /// the working minutes it had left (negative: by how much it missed).
     pub left_minutes: Option<i64>,
     /// The release whose scope holds it.
     pub release: Option<ReleaseId>,
+    /// When the team reacted (`zyklus sla ack`).
+    pub reacted_at: Option<Timestamp>,
+    /// Whether the reaction met the promise (null without a reaction).
+    pub met: Option<bool>,
 }
 
 /// Open findings per day over a release's test phase.

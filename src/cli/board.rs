@@ -87,7 +87,8 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
             Vec::new()
         }
     };
-    let (board, warnings) = board::collect(ws, s.now, year, lang, &deferred);
+    let (board, warnings) =
+        board::collect(ws, s.now, year, lang, &deferred, op::sla_items(ws, s.now));
     for w in &warnings {
         s.warn(w);
     }

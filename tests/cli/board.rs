@@ -441,6 +441,57 @@ fn the_json_is_the_data_of_the_pages() {
 }
 
 #[test]
+fn the_hotfix_table_judges_as_sla_does_reactions_included() {
+    let t = busy_year();
+    // CR-0027 is months past its deadline: late on the board and in `sla`.
+    let page_before = {
+        t.run(&["board", "--out", "site"]).ok();
+        page(&t, "site/index.html")
+    };
+    assert!(page_before.contains("ÜBERFÄLLIG seit"), "{page_before}");
+    // The team records its (late) reaction: no longer late, but a missed promise.
+    t.run(&["sla", "ack", "CR-0027", "--at", "2027-03-19T15:00:00+01:00"])
+        .ok();
+    let board = t
+        .run(&["--format", "json", "board", "--out", "site"])
+        .ok()
+        .json();
+    let sla = t.run(&["--format", "json", "sla"]).ok().json();
+    // Every row of the board is the row of `sla`, field by field.
+    let rows = board["sla"].as_array().expect("board sla");
+    let want = sla["requests"].as_array().expect("sla requests");
+    assert_eq!(rows.len(), want.len());
+    for (row, w) in rows.iter().zip(want) {
+        for key in [
+            "id",
+            "due",
+            "late",
+            "left_minutes",
+            "release",
+            "reacted_at",
+            "met",
+        ] {
+            assert_eq!(row[key], w[key], "{key} of {}", row["id"]);
+        }
+    }
+    let acked = rows.iter().find(|r| r["id"] == "CR-0027").expect("CR-0027");
+    assert_eq!(acked["late"], false);
+    assert_eq!(acked["met"], false);
+    assert_eq!(acked["reacted_at"], "2027-03-19T15:00:00+01:00");
+    let html = page(&t, "site/index.html");
+    assert!(!html.contains("ÜBERFÄLLIG seit"), "{html}");
+    let line = html
+        .lines()
+        .find(|l| l.contains(">CR-0027<"))
+        .expect("the CR-0027 row");
+    assert!(
+        line.contains("reagiert, ") && line.contains(" zu spät"),
+        "{line}"
+    );
+    assert!(!line.contains("class=\"late\""), "{line}");
+}
+
+#[test]
 fn every_text_from_a_file_is_escaped() {
     let t = Test::with_requests(
         "",
