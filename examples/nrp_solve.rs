@@ -4,6 +4,7 @@
 //!        nrp_solve --all [BENCH_DIR] [--only nrp1,nrp-e1] [--ratios 0.3,0.5] [--node-limit N]
 //!        nrp_solve --synthetic REQUESTS SLOTS [SEED]   (a generated multi-release backlog)
 //!        nrp_solve --problem FILE.json [--out PLAN.json] [--baseline PLAN.json]
+//!        nrp_solve --workspace DIR --date YYYY-MM-DD   (prints the problem `zyklus plan` builds)
 //!
 //! `--problem` solves a planning problem written as JSON (by `gen_backlog --problem`
 //! or `benches/plan_quality.py`) and prints one JSON line: objective, bound,
@@ -256,6 +257,7 @@ fn main() -> Result<(), String> {
     let mut problem_file: Option<String> = None;
     let mut out_file: Option<String> = None;
     let mut baseline_file: Option<String> = None;
+    let (mut workspace, mut date): (Option<String>, Option<String>) = (None, None);
     let mut ratios = vec!["0.3".to_string(), "0.5".into(), "0.7".into()];
     let mut i = 0;
     while i < args.len() {
@@ -287,6 +289,14 @@ fn main() -> Result<(), String> {
                 baseline_file = Some(val(i)?);
                 i += 1;
             }
+            "--workspace" => {
+                workspace = Some(val(i)?);
+                i += 1;
+            }
+            "--date" => {
+                date = Some(val(i)?);
+                i += 1;
+            }
             "--only" => {
                 only = Some(val(i)?.split(',').map(String::from).collect());
                 i += 1;
@@ -299,6 +309,9 @@ fn main() -> Result<(), String> {
             other => positional.push(other.to_string()),
         }
         i += 1;
+    }
+    if let Some(dir) = workspace {
+        return dump_workspace(&dir, date.as_deref().unwrap_or("2026-12-01"));
     }
     if let Some(file) = problem_file {
         return solve_json(
@@ -490,6 +503,23 @@ fn main() -> Result<(), String> {
 }
 
 /// `--problem FILE.json`: solve, check, print one JSON line.
+/// Prints the planning problem that `zyklus plan` builds for the workspace at
+/// `dir` on `date` (default horizon, configured capacities) as JSON.
+fn dump_workspace(dir: &str, date: &str) -> Result<(), String> {
+    let today =
+        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|e| format!("--date: {e}"))?;
+    let loaded = zyklus::workspace::open(Path::new(dir)).map_err(|e| format!("{e:#}"))?;
+    let built = zyklus::ops::plan::build(
+        &loaded.workspace,
+        &zyklus::ops::plan::PlanInput::default(),
+        today,
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    let p = zyklus::ops::plan::solver::to_problem(&built);
+    println!("{}", serde_json::to_string(&p).map_err(|e| e.to_string())?);
+    Ok(())
+}
+
 fn solve_json(
     file: &str,
     out: Option<&str>,
