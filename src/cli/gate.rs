@@ -135,6 +135,6 @@ fn advance(a: AdvanceArgs, s: &Settings) -> Result<Outcome> {
     };
     let advanced = gate::apply(&mut tx, &ctx, prepared)?;
     s.commit(tx)?;
-    s.emit(&advanced)?;
+    s.shell.done(&advanced, &advanced.message())?;
     Ok(Outcome::Success)
 }

@@ -54,16 +54,23 @@ impl Report for GateReport {
     }
 }
 
-impl Report for Advanced {
-    fn render(&self, w: &mut dyn Write, _paint: &Paint) -> io::Result<()> {
-        writeln!(
-            w,
+impl Advanced {
+    /// The status line of `gate advance`.
+    #[must_use]
+    pub fn message(&self) -> String {
+        format!(
             "{}: {} → {}{}",
             self.report.release,
             self.report.from,
             self.report.to,
             if self.forced { " (forced)" } else { "" }
         )
+    }
+}
+
+impl Report for Advanced {
+    fn render(&self, w: &mut dyn Write, _paint: &Paint) -> io::Result<()> {
+        writeln!(w, "{}", self.message())
     }
 }
 

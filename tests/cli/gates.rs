@@ -84,7 +84,7 @@ fn a_release_walks_from_planned_to_production() {
 
     t.run(&["gate", "advance", "2027.1", "--yes", "--note", "kick-off"])
         .ok()
-        .stdout_has("2027.1: planned → development");
+        .stderr_has("2027.1: planned → development");
     let rel = t.read("releases/2027.1.toml");
     assert!(rel.starts_with("# Release 2027.1, written by hand for the test."));
     assert!(
@@ -276,7 +276,7 @@ fn a_release_walks_from_planned_to_production() {
         "Anna Berger",
     ])
     .ok()
-    .stdout_has("test → production");
+    .stderr_has("test → production");
 
     // Production is final.
     let before = t.snapshot();

@@ -44,7 +44,7 @@ fn a_hotfix_goes_through_its_short_gates_at_once() {
     assert_eq!(failing, ["signoff"]);
     t.run(&["gate", "advance", "2026.6.1", "--yes", "--signoff", "Ops"])
         .ok()
-        .stdout_has("test → production");
+        .stderr_has("test → production");
     let v = release_toml(&t, "2026.6.1");
     assert_eq!(v["history"].as_array().map(Vec::len), Some(3));
     // The next hotfix goes on the latest production release (still 2026.6).

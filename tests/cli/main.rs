@@ -33,6 +33,7 @@ mod sla;
 mod smtp_send;
 mod smtp_tls;
 mod snapshots;
+mod streams;
 mod team_lead;
 mod teams;
 mod training;
