@@ -12,6 +12,8 @@
 //! `--out` writes the assignment (slot index or null per request); `--baseline`
 //! reads one as the plan on disk (stable re-planning against it).
 //!
+//! `NRP_PROBLEM_OUT=FILE` also writes the problem as JSON (for `benches/plan_quality.py optimum`).
+//!
 //! Builds the problem exactly like `bench/nrp/nrp_bench.py`: one slot (weight 1.0,
 //! capacity = ⌊ratio · Σ cost⌋), requests with score 0 and their prerequisites,
 //! one commitment per customer (weight = profit) over the requirements they asked for.
@@ -134,6 +136,10 @@ struct Row {
 
 fn solve(inst: &Instance, ratio: f64, options: &Options) -> Result<Row, String> {
     let p = problem(inst, ratio);
+    if let Some(path) = std::env::var_os("NRP_PROBLEM_OUT") {
+        let json = serde_json::to_string(&p).map_err(|e| e.to_string())?;
+        std::fs::write(&path, json).map_err(|e| e.to_string())?;
+    }
     let t = Instant::now();
     let plan = planning::solve(&p, options, &mut progress_printer()).map_err(|e| e.to_string())?;
     let secs = t.elapsed().as_secs_f64();

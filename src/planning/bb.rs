@@ -240,18 +240,18 @@ struct Node {
     branch: Option<(usize, usize)>,
 }
 
-struct Bb<'a, 'm> {
-    m: &'m Model,
-    net: Net,
-    d: Decomp,
-    unit: f64,
-    search: &'a mut Search<'m>,
-    tol: f64,
-    evals: u64,
-    limit: u64,
-    deadline: Instant,
+pub(super) struct Bb<'a, 'm> {
+    pub(super) m: &'m Model,
+    pub(super) net: Net,
+    pub(super) d: Decomp,
+    pub(super) unit: f64,
+    pub(super) search: &'a mut Search<'m>,
+    pub(super) tol: f64,
+    pub(super) evals: u64,
+    pub(super) limit: u64,
+    pub(super) deadline: Instant,
     /// Nodes evaluated (to repair every few relaxations into a plan).
-    nodes: u64,
+    pub(super) nodes: u64,
 }
 
 impl Bb<'_, '_> {
@@ -529,7 +529,7 @@ impl Bb<'_, '_> {
     /// comes next (the other waits in the heap) until a plunge ends in closed
     /// nodes. Returns the largest bound of a node left open (or −∞) and whether
     /// the tree was explored completely.
-    fn tree(&mut self, root: Masks, mu: &[Vec<f64>], root_bound: f64) -> (f64, bool) {
+    pub(super) fn tree(&mut self, root: Masks, mu: &[Vec<f64>], root_bound: f64) -> (f64, bool) {
         let mut open: Vec<Option<Node>> = Vec::new();
         let mut heap: BinaryHeap<Key> = BinaryHeap::new();
         let push = |open: &mut Vec<Option<Node>>, heap: &mut BinaryHeap<Key>, n: Node| {

@@ -57,6 +57,43 @@ impl Decomp {
     /// relaxation's λ (`lambda[r * K + j]`); `None` when their dynamic programs
     /// would cost more than `max_work` per evaluation.
     pub fn new(m: &Model, lambda: &[f64], max_work: u64) -> Option<Self> {
+        let r_n = m.r;
+        let d = Self::build(m, lambda, &|_| 0, &|g, r| {
+            let hi = if m.mandatory[g] { m.latest[g] } else { r_n - 1 };
+            m.earliest[g] <= r && r <= hi
+        });
+        if d.work > max_work {
+            return None;
+        }
+        Some(d)
+    }
+
+    /// The knapsacks of a neighbourhood (`masks`: the options per group, see
+    /// [`Masks`]): only the groups with more than one option are items; a group
+    /// fixed to a slot takes its units off that slot's capacities.
+    pub fn restricted(m: &Model, lambda: &[f64], masks: &Masks) -> Self {
+        let (r_n, k) = (m.r, m.k);
+        let mut fixed = vec![0u64; r_n * k];
+        for g in 0..m.groups() {
+            let mask = masks.0[g];
+            if mask.count_ones() == 1 && (mask.trailing_zeros() as usize) < r_n {
+                m.add_load(&mut fixed, g, mask.trailing_zeros() as usize);
+            }
+        }
+        Self::build(m, lambda, &|i| fixed[i], &|g, r| {
+            masks.0[g].count_ones() > 1 && masks.0[g] & (1 << r) != 0
+        })
+    }
+
+    /// One knapsack per (slot, resource) with a finite capacity, less `taken(r·K + j)`
+    /// units, over the groups `item(g, r)` admits; knapsacks that can never be full
+    /// are left out. μ starts at λ · units.
+    fn build(
+        m: &Model,
+        lambda: &[f64],
+        taken: &dyn Fn(usize) -> u64,
+        item: &dyn Fn(usize, usize) -> bool,
+    ) -> Self {
         let (r_n, k) = (m.r, m.k);
         let mut kps = Vec::new();
         let mut mu = Vec::new();
@@ -67,11 +104,9 @@ impl Decomp {
                 if cap == u64::MAX {
                     continue;
                 }
+                let cap = cap.saturating_sub(taken(r * k + j));
                 let items: Vec<(usize, u64)> = (0..m.groups())
-                    .filter(|&g| {
-                        let hi = if m.mandatory[g] { m.latest[g] } else { r_n - 1 };
-                        m.earliest[g] <= r && r <= hi
-                    })
+                    .filter(|&g| item(g, r))
                     .filter_map(|g| m.uses[g].iter().find(|x| x.0 == j).map(|x| (g, x.1)))
                     .collect();
                 let total: u64 = items.iter().map(|x| x.1).sum();
@@ -89,10 +124,7 @@ impl Decomp {
                 kps.push(Knapsack { r, cap, items });
             }
         }
-        if work > max_work {
-            return None;
-        }
-        Some(Self { kps, mu, work })
+        Self { kps, mu, work }
     }
 
     /// The knapsacks: (slot, items as (group, units)).

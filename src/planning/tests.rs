@@ -792,6 +792,74 @@ mod bound_props {
                 prop_assert!(floor(t.bound) >= opt - 1e-7, "bound {} below optimum {}", floor(t.bound), opt);
             }
         }
+
+        /// A cluster neighbourhood's bound (the decomposition restricted to the free
+        /// groups, the fixed ones taking their units off the capacities) is never
+        /// below the best plan inside the neighbourhood, for the capacity
+        /// relaxation's multipliers and after a descent from them.
+        #[test]
+        fn neighbourhood_bound_is_never_below_its_best_plan(p in problem(), free_bits in 0u64..64) {
+            let Ok(m) = model::Model::build(&p) else { return Ok(()) };
+            let Ok(base) = m.pack_mandatory() else { return Ok(()) };
+            if m.r == 0 || m.k == 0 {
+                return Ok(());
+            }
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(24 * 3600);
+            let mut s = search::Search::new(&m, base, 1_000_000, deadline);
+            let b = bound::lagrangian(&m, &mut s, 1_000_000, deadline);
+            let cur = s.best_slots().to_vec();
+            let root = bb::Masks::root(&m);
+            let mut masks = bb::Masks(
+                (0..m.groups())
+                    .map(|g| if free_bits & (1 << g) != 0 { root.0[g] } else { 1u64 << cur[g] })
+                    .collect(),
+            );
+            if !masks.propagate(&m) {
+                return Ok(());
+            }
+            let mut d = decomp::Decomp::restricted(&m, &b.lambda, &masks);
+            let mut net = bound::Net::build_masked(&m, Some(&masks.0));
+            let first = d.eval(&m, &mut net, Some(&masks)).bound;
+            let unit = bb::grid(&m);
+            let floor = |l: f64| bb::floor_to_grid(unit, bound::finish(&m, l));
+            let descent = d.descend(
+                &m,
+                &mut net,
+                Some(&masks),
+                &|| s.best_value(),
+                &|_| true,
+                &decomp::Schedule { iters: 50, theta: 1.0, patience: 5, min_theta: 1e-3, aim: 0.0, deflect: 1.5 },
+                deadline,
+            );
+            // The best plan whose every group keeps to its mask, by brute force.
+            let inside = |a: &[Option<usize>]| {
+                a.iter().enumerate().all(|(i, x)| {
+                    let g = m.group_of[i];
+                    masks.0[g] & (1u64 << x.unwrap_or(m.r)) != 0
+                })
+            };
+            let n = p.requests.len();
+            let r = p.slots.len();
+            let mut a = vec![None; n];
+            let mut best: Option<f64> = None;
+            for mut code in 0..(r + 1).pow(u32::try_from(n).expect("small")) {
+                for x in &mut a {
+                    let dd = code % (r + 1);
+                    code /= r + 1;
+                    *x = if dd == r { None } else { Some(dd) };
+                }
+                if check(&p, &a).is_ok() && inside(&a) {
+                    let v = objective(&p, &a);
+                    if best.is_none_or(|bb| v > bb) {
+                        best = Some(v);
+                    }
+                }
+            }
+            if let Some(opt) = best {
+                prop_assert!(floor(first) >= opt - 1e-7, "first bound {} below {}", floor(first), opt);
+                prop_assert!(floor(descent.bound) >= opt - 1e-7, "bound {} below {}", floor(descent.bound), opt);
+            }
+        }
     }
 }
 
