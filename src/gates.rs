@@ -431,30 +431,8 @@ mod tests {
     }
 
     fn request(id: &str, status: Status) -> (Id, Request) {
-        let src = format!("title = \"t\"\nstatus = \"{status}\"\neffort = 3\n");
-        let f: crate::model::request::RequestFile = toml::from_str(&src).expect("request");
-        let id = Id::parse(id).expect("id");
-        let r = Request {
-            id: id.clone(),
-            title: f.title,
-            kind: f.kind,
-            status: f.status,
-            effort: 3,
-            impact: f.impact,
-            requested_by: Vec::new(),
-            created: None,
-            depends_on: Vec::new(),
-            together_with: Vec::new(),
-            deadline: None,
-            pin: None,
-            reported_at: None,
-            source: None,
-            reaction: None,
-            team_effort: BTreeMap::new(),
-            scores: BTreeMap::new(),
-            text: BTreeMap::new(),
-        };
-        (id, r)
+        let r = Request::for_test(id, status, 3);
+        (r.id.clone(), r)
     }
 
     fn release(stage: Stage) -> Release {

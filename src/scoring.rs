@@ -186,29 +186,13 @@ pub fn score(config: &ScoringConfig, request: &Request) -> Result<Score, ScoreEr
 mod tests {
     use super::*;
     use crate::model::config::Criterion;
-    use crate::model::{Id, Impact, Kind, Status};
+    use crate::model::Status;
     use proptest::prelude::*;
 
     fn request(id: &str, effort: u32, scores: &[(&str, f64)]) -> Request {
         Request {
-            id: Id::parse(id).expect("id"),
-            title: "t".into(),
-            kind: Kind::Feature,
-            status: Status::Open,
-            effort,
-            impact: Impact::Minor,
-            requested_by: vec![],
-            created: None,
-            depends_on: vec![],
-            together_with: vec![],
-            deadline: None,
-            pin: None,
-            reported_at: None,
-            source: None,
-            reaction: None,
-            team_effort: BTreeMap::new(),
             scores: scores.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
-            text: BTreeMap::new(),
+            ..Request::for_test(id, Status::Open, effort)
         }
     }
 

@@ -169,26 +169,7 @@ mod tests {
     }
 
     fn request(id: &str, effort: u32) -> Request {
-        Request {
-            id: Id::parse(id).expect("id"),
-            title: "t".into(),
-            kind: crate::model::Kind::Feature,
-            status: crate::model::Status::Open,
-            effort,
-            impact: crate::model::request::Impact::default(),
-            requested_by: Vec::new(),
-            created: None,
-            depends_on: Vec::new(),
-            together_with: Vec::new(),
-            deadline: None,
-            pin: None,
-            reported_at: None,
-            source: None,
-            reaction: None,
-            team_effort: BTreeMap::new(),
-            scores: BTreeMap::new(),
-            text: BTreeMap::new(),
-        }
+        Request::for_test(id, crate::model::Status::Open, effort)
     }
 
     fn d(s: &str) -> NaiveDate {

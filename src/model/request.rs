@@ -163,6 +163,35 @@ pub struct Request {
     pub text: BTreeMap<String, String>,
 }
 
+#[cfg(test)]
+impl Request {
+    /// A request for unit tests: the id, the status and the effort; title `t`, the
+    /// default kind and impact, everything else empty. Tests set what else they
+    /// need with struct update syntax.
+    pub(crate) fn for_test(id: &str, status: Status, effort: u32) -> Self {
+        Self {
+            id: Id::parse(id).expect("id"),
+            title: "t".into(),
+            kind: Kind::default(),
+            status,
+            effort,
+            impact: Impact::default(),
+            requested_by: Vec::new(),
+            created: None,
+            depends_on: Vec::new(),
+            together_with: Vec::new(),
+            deadline: None,
+            pin: None,
+            reported_at: None,
+            source: None,
+            reaction: None,
+            team_effort: BTreeMap::new(),
+            scores: BTreeMap::new(),
+            text: BTreeMap::new(),
+        }
+    }
+}
+
 /// The team's reaction to a hotfix request, which the reaction promise is judged by
 /// (`reacted_at` and `reaction_note` in the request file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

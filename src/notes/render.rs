@@ -309,27 +309,15 @@ mod tests {
 
     fn request(id: &str, kind: Kind, impact: Impact) -> Request {
         Request {
-            id: Id::parse(id).expect("id"),
             title: format!("Title of {id}"),
             kind,
-            status: Status::Done,
-            effort: 1,
             impact,
             requested_by: vec![Id::parse("acme").expect("id")],
-            created: None,
-            depends_on: Vec::new(),
-            together_with: Vec::new(),
-            deadline: None,
-            pin: None,
-            reported_at: None,
-            source: None,
-            reaction: None,
-            team_effort: BTreeMap::new(),
-            scores: BTreeMap::new(),
             text: BTreeMap::from([
                 ("de".into(), format!("Text <{id}> für & mit Ümläuten")),
                 ("en".into(), format!("Text <{id}> in English")),
             ]),
+            ..Request::for_test(id, Status::Done, 1)
         }
     }
 
