@@ -6,7 +6,7 @@
 //!
 //! The planner's reasons for deferred requests come in as [`Deferral`]s: planning
 //! needs a solver run, which is the caller's to start (and to time-limit). The
-//! hotfix promise comes in as [`SlaItem`]s, computed by `zyklus sla`'s own rule
+//! hotfix promise comes in as [`SlaRow`]s, computed by `zyklus sla`'s own rule
 //! (`ops::sla::report`), so that board and `sla` never disagree.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,11 +15,12 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::{
     Board, Burndown, BurndownDay, Call, DeferredItem, Lang, Load, NextGate, ReleaseView, Requester,
-    ScopeItem, SeverityCounts, SlaItem, TeamLoad,
+    ScopeItem, SeverityCounts, TeamLoad,
 };
 use crate::gates::{self, Inputs};
 use crate::model::calendar::{self, ReleaseDates};
 use crate::model::dates::Timestamp;
+use crate::model::sla::SlaRow;
 use crate::model::{Finding, Kind, Release, ReleaseId, Severity, Stage};
 use crate::scoring;
 use crate::workspace::Workspace;
@@ -45,7 +46,7 @@ pub fn collect(
     year: i32,
     lang: Lang,
     deferred: &[Deferral],
-    sla: Vec<SlaItem>,
+    sla: Vec<SlaRow>,
 ) -> (Board, Vec<String>) {
     let mut warnings = Vec::new();
     let today = now.date_naive();

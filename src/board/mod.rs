@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use crate::model::dates::Timestamp;
 use crate::model::release::CheckRecord;
+use crate::model::sla::SlaRow;
 use crate::model::{Finding, HistoryEntry, Impact, Kind, ReleaseId, Stage, Status};
 
 pub use collect::{collect, Deferral};
@@ -82,7 +83,7 @@ pub struct Board {
     /// order; hotfix releases sit in their base release's `hotfixes`.
     pub releases: Vec<ReleaseView>,
     /// Hotfix requests under the reaction promise that are due or late.
-    pub sla: Vec<SlaItem>,
+    pub sla: Vec<SlaRow>,
     /// Every request the planner defers, with its reason (also listed on the page
     /// of the release a reason names).
     pub deferred: Vec<DeferredItem>,
@@ -251,28 +252,6 @@ pub struct DeferredItem {
     /// The release the reason names (where it came closest to fitting).
     pub release: Option<ReleaseId>,
     pub reason: String,
-}
-
-/// A hotfix request under the reaction promise.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SlaItem {
-    pub id: String,
-    pub title: String,
-    pub status: Status,
-    pub reported_at: Option<Timestamp>,
-    /// `reported_at` plus the promised working hours.
-    pub due: Option<Timestamp>,
-    /// Past the deadline without a reaction.
-    pub late: bool,
-    /// Working minutes until `due` (negative: past it); for a recorded reaction,
-    /// the working minutes it had left (negative: by how much it missed).
-    pub left_minutes: Option<i64>,
-    /// The release whose scope holds it.
-    pub release: Option<ReleaseId>,
-    /// When the team reacted (`zyklus sla ack`).
-    pub reacted_at: Option<Timestamp>,
-    /// Whether the reaction met the promise (null without a reaction).
-    pub met: Option<bool>,
 }
 
 /// Open findings per day over a release's test phase.

@@ -87,8 +87,14 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
             Vec::new()
         }
     };
-    let (board, warnings) =
-        board::collect(ws, s.now, year, lang, &deferred, op::sla_items(ws, s.now));
+    let (board, warnings) = board::collect(
+        ws,
+        s.now,
+        year,
+        lang,
+        &deferred,
+        crate::ops::sla::report(ws, s.now, false).requests,
+    );
     for w in &warnings {
         s.warn(w);
     }

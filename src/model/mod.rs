@@ -12,6 +12,7 @@ pub mod lang;
 pub mod partner;
 pub mod release;
 pub mod request;
+pub mod sla;
 pub mod training;
 pub mod workhours;
 

@@ -8,9 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use chrono::{DateTime, FixedOffset};
-
-use crate::board::{Board, Lang, SlaItem};
+use crate::board::{Board, Lang};
 use crate::error::refused;
 use crate::workspace::{fsio, Workspace};
 
@@ -25,28 +23,6 @@ impl Serialize for Summary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.board.serialize(s)
     }
-}
-
-/// The board's hotfix table: the open and accepted hotfix requests, judged by
-/// `zyklus sla`'s rule ([`crate::ops::sla::report`]), recorded reactions included.
-#[must_use]
-pub fn sla_items(ws: &Workspace, now: DateTime<FixedOffset>) -> Vec<SlaItem> {
-    crate::ops::sla::report(ws, now, false)
-        .requests
-        .into_iter()
-        .map(|r| SlaItem {
-            id: r.id,
-            title: r.title,
-            status: r.status,
-            reported_at: r.reported_at,
-            due: r.due,
-            late: r.late,
-            left_minutes: r.left_minutes,
-            release: r.release,
-            reacted_at: r.reacted_at,
-            met: r.met,
-        })
-        .collect()
 }
 
 /// The language of the board: `requested`, else the workspace's first language

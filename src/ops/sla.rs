@@ -14,7 +14,7 @@ use toml_edit::value;
 use super::Context;
 use crate::error::{invalid, refused};
 use crate::model::dates::Timestamp;
-use crate::model::{calendar, workhours, Config, Id, Kind, ReleaseId, Request, Status};
+use crate::model::{calendar, workhours, Config, Id, Kind, Request, Status};
 use crate::workspace::{edit, Transaction, Workspace};
 
 fn is_workday(config: &Config) -> impl Fn(NaiveDate) -> bool + '_ {
@@ -40,27 +40,7 @@ pub fn due(config: &Config, reported: Timestamp) -> Option<DateTime<FixedOffset>
     )
 }
 
-/// One hotfix request under the promise.
-#[derive(Debug, Serialize)]
-pub struct SlaRow {
-    pub id: String,
-    pub title: String,
-    pub status: Status,
-    pub reported_at: Option<Timestamp>,
-    /// `reported_at` plus `reaction_hours` working hours.
-    pub due: Option<Timestamp>,
-    /// Past the deadline without a reaction.
-    pub late: bool,
-    /// Working minutes until `due` (negative: past it); for a recorded reaction,
-    /// the working minutes it had left (negative: by how much it missed).
-    pub left_minutes: Option<i64>,
-    /// The release whose scope holds it, if any.
-    pub release: Option<ReleaseId>,
-    /// When the team reacted (`sla ack`).
-    pub reacted_at: Option<Timestamp>,
-    /// Whether the reaction met the promise (null without a reaction).
-    pub met: Option<bool>,
-}
+pub use crate::model::sla::SlaRow;
 
 /// The JSON of `sla`: `{"reaction_hours", "now", "late", "requests": [row…]}`.
 #[derive(Debug, Serialize)]
