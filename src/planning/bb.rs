@@ -241,17 +241,45 @@ struct Node {
 }
 
 pub(super) struct Bb<'a, 'm> {
-    pub(super) m: &'m Model,
-    pub(super) net: Net,
-    pub(super) d: Decomp,
-    pub(super) unit: f64,
-    pub(super) search: &'a mut Search<'m>,
-    pub(super) tol: f64,
+    m: &'m Model,
+    net: Net,
+    d: Decomp,
+    unit: f64,
+    search: &'a mut Search<'m>,
+    tol: f64,
+    /// Relaxations evaluated so far.
     pub(super) evals: u64,
-    pub(super) limit: u64,
-    pub(super) deadline: Instant,
+    limit: u64,
+    deadline: Instant,
     /// Nodes evaluated (to repair every few relaxations into a plan).
-    pub(super) nodes: u64,
+    nodes: u64,
+}
+
+impl<'a, 'm> Bb<'a, 'm> {
+    /// A search on the network `net` and decomposition `d` (the whole model's, or a
+    /// neighbourhood's) that offers its plans to `search`, on at most `limit`
+    /// evaluations.
+    pub(super) fn new(
+        m: &'m Model,
+        net: Net,
+        d: Decomp,
+        search: &'a mut Search<'m>,
+        limit: u64,
+        deadline: Instant,
+    ) -> Self {
+        Self {
+            m,
+            net,
+            d,
+            unit: grid(m),
+            search,
+            tol: m.tolerance(),
+            evals: 0,
+            limit,
+            deadline,
+            nodes: 0,
+        }
+    }
 }
 
 impl Bb<'_, '_> {
@@ -478,18 +506,7 @@ pub(crate) fn branch_and_bound<'m>(
         return None;
     }
     let per_eval = d.work + 4 * (m.groups() * m.r) as u64 + 1;
-    let mut bb = Bb {
-        m,
-        net: Net::build(m),
-        d,
-        unit: grid(m),
-        search,
-        tol: m.tolerance(),
-        evals: 0,
-        limit: eval_limit,
-        deadline,
-        nodes: 0,
-    };
+    let mut bb = Bb::new(m, Net::build(m), d, search, eval_limit, deadline);
     let mut root = Masks::root(m);
     if !root.propagate(m) {
         return None;
@@ -663,18 +680,7 @@ pub(crate) fn neighbourhoods<'m>(
     if m.r == 0 || m.k == 0 || m.r > 62 {
         return 0;
     }
-    let mut bb = Bb {
-        m,
-        net: Net::build(m),
-        d,
-        unit: grid(m),
-        search,
-        tol: m.tolerance(),
-        evals: 0,
-        limit: eval_limit,
-        deadline,
-        nodes: 0,
-    };
+    let mut bb = Bb::new(m, Net::build(m), d, search, eval_limit, deadline);
     let mu = bb.d.mu.clone();
     bb.lns(&mu, eval_limit);
     bb.evals

@@ -20,7 +20,7 @@
 
 use std::time::Instant;
 
-use super::bb::{grid, Bb, Masks};
+use super::bb::{Bb, Masks};
 use super::bound::Net;
 use super::decomp::Decomp;
 use super::model::Model;
@@ -126,9 +126,7 @@ pub(crate) fn clusters<'m>(
     work: u64,
     bound: f64,
     deadline: Instant,
-    per_neighbourhood: Option<u64>,
 ) -> u64 {
-    let per_neighbourhood = per_neighbourhood.unwrap_or(EVALS_PER_NEIGHBOURHOOD);
     let g_n = m.groups();
     if m.r == 0 || m.k == 0 || m.r > 62 || g_n < 2 {
         return 0;
@@ -186,14 +184,11 @@ pub(crate) fn clusters<'m>(
                 free.extend(more);
             }
         }
-        let mut is_free = vec![false; g_n];
-        for &g in &free {
-            is_free[g] = true;
-        }
+        // The cluster's groups are the ones marked in this round.
         let mut masks = Masks(
             (0..g_n)
                 .map(|g| {
-                    if is_free[g] {
+                    if mark[g] == round {
                         root.0[g]
                     } else {
                         1u64 << cur[g]
@@ -208,20 +203,9 @@ pub(crate) fn clusters<'m>(
         let d = Decomp::restricted(m, lambda, &masks);
         let net = Net::build_masked(m, Some(&masks.0));
         let per_eval = d.work + net.edges() + 4 * (g_n * m.r) as u64 + 1;
-        let limit = per_neighbourhood.min((work - spent) / per_eval + 1);
+        let limit = EVALS_PER_NEIGHBOURHOOD.min((work - spent) / per_eval + 1);
         let mu = d.mu.clone();
-        let mut bb = Bb {
-            m,
-            net,
-            d,
-            unit: grid(m),
-            search: &mut *search,
-            tol,
-            evals: 0,
-            limit,
-            deadline,
-            nodes: 0,
-        };
+        let mut bb = Bb::new(m, net, d, &mut *search, limit, deadline);
         let (_, complete) = bb.tree(masks, &mu, f64::INFINITY);
         evals += bb.evals;
         spent += bb.evals.max(1) * per_eval;

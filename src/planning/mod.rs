@@ -906,16 +906,8 @@ fn best_plan(
     if clusters && !bb_proven && model.r > 1 && !certified && open(&search, best_bound) {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let work = knob(9).map_or(options.node_limit.saturating_mul(LNS_SHARE), |x| x as u64);
-        stats.flow_solves += lns::clusters(
-            model,
-            &mut search,
-            &lagr.lambda,
-            work,
-            best_bound,
-            deadline,
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            knob(10).map(|x| x as u64),
-        );
+        stats.flow_solves +=
+            lns::clusters(model, &mut search, &lagr.lambda, work, best_bound, deadline);
         progress(Progress {
             phase: "clusters",
             objective: search.best_value(),
