@@ -733,6 +733,11 @@ mod bound_props {
     }
 
     fn brute_force(p: &Problem) -> Option<f64> {
+        brute_force_where(p, |_| true)
+    }
+
+    /// The best objective among the feasible plans that `keep` admits.
+    fn brute_force_where(p: &Problem, keep: impl Fn(&[Option<usize>]) -> bool) -> Option<f64> {
         let n = p.requests.len();
         let r = p.slots.len();
         let mut a = vec![None; n];
@@ -743,7 +748,7 @@ mod bound_props {
                 code /= r + 1;
                 *x = if d == r { None } else { Some(d) };
             }
-            if check(p, &a).is_ok() {
+            if check(p, &a).is_ok() && keep(&a) {
                 let v = objective(p, &a);
                 if best.is_none_or(|b| v > b) {
                     best = Some(v);
@@ -751,6 +756,34 @@ mod bound_props {
             }
         }
         best
+    }
+
+    /// Runs `f` on the model of `p` with its search and the capacity relaxation
+    /// (multipliers and the search's primal from it), when `p` has slots and
+    /// capacities that bind and its mandatory requests pack.
+    fn with_relaxation(
+        p: &Problem,
+        f: impl FnOnce(
+            &model::Model,
+            &search::Search,
+            &bound::LagrResult,
+            std::time::Instant,
+        ) -> Result<(), TestCaseError>,
+    ) -> Result<(), TestCaseError> {
+        let Ok(m) = model::Model::build(p) else {
+            return Ok(());
+        };
+        let Ok(base) = m.pack_mandatory() else {
+            return Ok(());
+        };
+        if m.r == 0 || m.k == 0 {
+            return Ok(());
+        }
+        // No wall-clock limit in practice (see `budget`).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(24 * 3600);
+        let mut s = search::Search::new(&m, base, 1_000_000, deadline);
+        let b = bound::lagrangian(&m, &mut s, 1_000_000, deadline);
+        f(&m, &s, &b, deadline)
     }
 
     proptest! {
@@ -774,23 +807,18 @@ mod bound_props {
         /// subgradient descent, floored to the objective's grid) is a true bound too.
         #[test]
         fn decomposition_bound_is_never_below_the_optimum(p in problem()) {
-            let Ok(m) = model::Model::build(&p) else { return Ok(()) };
-            let Ok(base) = m.pack_mandatory() else { return Ok(()) };
-            if m.r == 0 || m.k == 0 {
-                return Ok(());
-            }
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(24 * 3600);
-            let mut s = search::Search::new(&m, base, 1_000_000, deadline);
-            let b = bound::lagrangian(&m, &mut s, 1_000_000, deadline);
-            let Some(d) = decomp::Decomp::new(&m, &b.lambda, 2_000_000).filter(|d| !d.is_empty()) else {
-                return Ok(());
-            };
-            let unit = bb::grid(&m);
-            let floor = |l: f64| bb::floor_to_grid(unit, bound::finish(&m, l));
-            let t = decomp::tighten(&m, d, s.best_value(), m.tolerance(), 200, deadline, &floor, &[]);
-            if let Some(opt) = brute_force(&p) {
-                prop_assert!(floor(t.bound) >= opt - 1e-7, "bound {} below optimum {}", floor(t.bound), opt);
-            }
+            with_relaxation(&p, |m, s, b, deadline| {
+                let Some(d) = decomp::Decomp::new(m, &b.lambda, 2_000_000).filter(|d| !d.is_empty()) else {
+                    return Ok(());
+                };
+                let unit = bb::grid(m);
+                let floor = |l: f64| bb::floor_to_grid(unit, bound::finish(m, l));
+                let t = decomp::tighten(m, d, s.best_value(), m.tolerance(), 200, deadline, &floor, &[]);
+                if let Some(opt) = brute_force(&p) {
+                    prop_assert!(floor(t.bound) >= opt - 1e-7, "bound {} below optimum {}", floor(t.bound), opt);
+                }
+                Ok(())
+            })?;
         }
 
         /// A cluster neighbourhood's bound (the decomposition restricted to the free
@@ -799,66 +827,43 @@ mod bound_props {
         /// relaxation's multipliers and after a descent from them.
         #[test]
         fn neighbourhood_bound_is_never_below_its_best_plan(p in problem(), free_bits in 0u64..64) {
-            let Ok(m) = model::Model::build(&p) else { return Ok(()) };
-            let Ok(base) = m.pack_mandatory() else { return Ok(()) };
-            if m.r == 0 || m.k == 0 {
-                return Ok(());
-            }
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(24 * 3600);
-            let mut s = search::Search::new(&m, base, 1_000_000, deadline);
-            let b = bound::lagrangian(&m, &mut s, 1_000_000, deadline);
-            let cur = s.best_slots().to_vec();
-            let root = bb::Masks::root(&m);
-            let mut masks = bb::Masks(
-                (0..m.groups())
-                    .map(|g| if free_bits & (1 << g) != 0 { root.0[g] } else { 1u64 << cur[g] })
-                    .collect(),
-            );
-            if !masks.propagate(&m) {
-                return Ok(());
-            }
-            let mut d = decomp::Decomp::restricted(&m, &b.lambda, &masks);
-            let mut net = bound::Net::build_masked(&m, Some(&masks.0));
-            let first = d.eval(&m, &mut net, Some(&masks)).bound;
-            let unit = bb::grid(&m);
-            let floor = |l: f64| bb::floor_to_grid(unit, bound::finish(&m, l));
-            let descent = d.descend(
-                &m,
-                &mut net,
-                Some(&masks),
-                &|| s.best_value(),
-                &|_| true,
-                &decomp::Schedule { iters: 50, theta: 1.0, patience: 5, min_theta: 1e-3, aim: 0.0, deflect: 1.5 },
-                deadline,
-            );
-            // The best plan whose every group keeps to its mask, by brute force.
-            let inside = |a: &[Option<usize>]| {
-                a.iter().enumerate().all(|(i, x)| {
-                    let g = m.group_of[i];
-                    masks.0[g] & (1u64 << x.unwrap_or(m.r)) != 0
-                })
-            };
-            let n = p.requests.len();
-            let r = p.slots.len();
-            let mut a = vec![None; n];
-            let mut best: Option<f64> = None;
-            for mut code in 0..(r + 1).pow(u32::try_from(n).expect("small")) {
-                for x in &mut a {
-                    let dd = code % (r + 1);
-                    code /= r + 1;
-                    *x = if dd == r { None } else { Some(dd) };
+            with_relaxation(&p, |m, s, b, deadline| {
+                let cur = s.best_slots();
+                let root = bb::Masks::root(m);
+                let mut masks = bb::Masks(
+                    (0..m.groups())
+                        .map(|g| if free_bits & (1 << g) != 0 { root.0[g] } else { 1u64 << cur[g] })
+                        .collect(),
+                );
+                if !masks.propagate(m) {
+                    return Ok(());
                 }
-                if check(&p, &a).is_ok() && inside(&a) {
-                    let v = objective(&p, &a);
-                    if best.is_none_or(|bb| v > bb) {
-                        best = Some(v);
-                    }
+                let mut d = decomp::Decomp::restricted(m, &b.lambda, &masks);
+                let mut net = bound::Net::build_masked(m, Some(&masks.0));
+                let first = d.eval(m, &mut net, Some(&masks)).bound;
+                let unit = bb::grid(m);
+                let floor = |l: f64| bb::floor_to_grid(unit, bound::finish(m, l));
+                let descent = d.descend(
+                    m,
+                    &mut net,
+                    Some(&masks),
+                    &|| s.best_value(),
+                    &|_| true,
+                    &decomp::Schedule { iters: 50, theta: 1.0, patience: 5, min_theta: 1e-3, aim: 0.0, deflect: 1.5 },
+                    deadline,
+                );
+                // The best plan whose every group keeps to its mask, by brute force.
+                let inside = |a: &[Option<usize>]| {
+                    a.iter().enumerate().all(|(i, x)| {
+                        masks.0[m.group_of[i]] & (1u64 << x.unwrap_or(m.r)) != 0
+                    })
+                };
+                if let Some(opt) = brute_force_where(&p, inside) {
+                    prop_assert!(floor(first) >= opt - 1e-7, "first bound {} below {}", floor(first), opt);
+                    prop_assert!(floor(descent.bound) >= opt - 1e-7, "bound {} below {}", floor(descent.bound), opt);
                 }
-            }
-            if let Some(opt) = best {
-                prop_assert!(floor(first) >= opt - 1e-7, "first bound {} below {}", floor(first), opt);
-                prop_assert!(floor(descent.bound) >= opt - 1e-7, "bound {} below {}", floor(descent.bound), opt);
-            }
+                Ok(())
+            })?;
         }
     }
 }
