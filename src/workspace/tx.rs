@@ -220,24 +220,7 @@ impl Transaction {
     ///
     /// # Errors
     /// When the result would be invalid (nothing written) or writing fails.
-    pub fn commit(self) -> Result<Committed> {
-        let changes = self.changes();
-        if changes.is_empty() {
-            return Ok(Committed {
-                written: Vec::new(),
-            });
-        }
-        drop(self.loaded.check_changes(&changes)?);
-        let written = changes.commit(&self.root, self.fault)?;
-        Ok(Committed {
-            written: written
-                .into_iter()
-                .map(|p| {
-                    p.strip_prefix(&self.root)
-                        .map(Path::to_path_buf)
-                        .unwrap_or(p)
-                })
-                .collect(),
-        })
+    pub fn commit(mut self) -> Result<Committed> {
+        self.checkpoint()
     }
 }
