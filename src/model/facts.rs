@@ -177,21 +177,12 @@ mod tests {
     }
 
     fn entry(from: Stage, to: Stage, at: &str) -> HistoryEntry {
-        HistoryEntry {
+        HistoryEntry::new(
             from,
             to,
-            at: Timestamp(chrono::DateTime::parse_from_rfc3339(at).expect("time")),
-            by: "t".into(),
-            note: String::new(),
-            forced: false,
-            reason: String::new(),
-            checks: Vec::new(),
-            added: Vec::new(),
-            removed: Vec::new(),
-            deployed: None,
-            signoff: None,
-            accepted: Vec::new(),
-        }
+            Timestamp(chrono::DateTime::parse_from_rfc3339(at).expect("time")),
+            "t".into(),
+        )
     }
 
     #[test]

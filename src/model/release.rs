@@ -123,6 +123,29 @@ pub struct HistoryEntry {
     pub signoff: Option<String>,
 }
 
+impl HistoryEntry {
+    /// An entry from `from` to `to` at `at` by `by`, with no note, reason, checks
+    /// or scope changes; callers set the rest with struct update syntax.
+    #[must_use]
+    pub fn new(from: Stage, to: Stage, at: Timestamp, by: String) -> Self {
+        Self {
+            from,
+            to,
+            at,
+            by,
+            note: String::new(),
+            forced: false,
+            reason: String::new(),
+            checks: Vec::new(),
+            added: Vec::new(),
+            removed: Vec::new(),
+            accepted: Vec::new(),
+            deployed: None,
+            signoff: None,
+        }
+    }
+}
+
 /// The contents of `releases/<ID>.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Release {

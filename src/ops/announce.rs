@@ -604,10 +604,6 @@ pub fn deliver(
         let stage = tx.workspace().release(id)?.stage;
         let frozen = tx.workspace().release(id)?.is_frozen();
         let entry = HistoryEntry {
-            from: stage,
-            to: stage,
-            at: Timestamp(ctx.now),
-            by: ctx.actor.clone(),
             note: format!(
                 "announcement e-mails sent although the release is {stage}{}",
                 if frozen {
@@ -618,12 +614,7 @@ pub fn deliver(
             ),
             forced: true,
             reason: a.reason.clone().unwrap_or_default(),
-            checks: Vec::new(),
-            added: Vec::new(),
-            removed: Vec::new(),
-            accepted: Vec::new(),
-            deployed: None,
-            signoff: None,
+            ..HistoryEntry::new(stage, stage, Timestamp(ctx.now), ctx.actor.clone())
         };
         tx.release(id)?.push_history(&entry)?;
         tx.checkpoint()?;

@@ -223,19 +223,13 @@ pub fn apply(tx: &mut Transaction, ctx: &Context, a: Advance) -> Result<Advanced
         _ => {}
     }
     let entry = HistoryEntry {
-        from: a.from,
-        to: a.to,
-        at: Timestamp(ctx.now),
-        by: ctx.actor.clone(),
         note: a.note,
         forced: a.forced,
         reason: a.reason.clone(),
         checks: a.report.checks.clone(),
-        added: Vec::new(),
-        removed: Vec::new(),
         deployed: a.deployed,
         signoff: a.signoff,
-        accepted: Vec::new(),
+        ..HistoryEntry::new(a.from, a.to, Timestamp(ctx.now), ctx.actor.clone())
     };
     doc.push_history(&entry)?;
     Ok(Advanced {
@@ -309,19 +303,9 @@ pub fn deploy(
         return Ok(out);
     }
     let entry = HistoryEntry {
-        from: Stage::Test,
-        to: Stage::Test,
-        at: out.at,
-        by: out.by.clone(),
         note: note.map(str::trim).unwrap_or_default().to_owned(),
-        forced: false,
-        reason: String::new(),
-        checks: Vec::new(),
-        added: Vec::new(),
-        removed: Vec::new(),
-        accepted: Vec::new(),
         deployed: Some(deployed.to_owned()),
-        signoff: None,
+        ..HistoryEntry::new(Stage::Test, Stage::Test, out.at, out.by.clone())
     };
     let mut doc = tx.release(id)?;
     doc.set("deployed", value(deployed));

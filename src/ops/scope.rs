@@ -152,14 +152,7 @@ pub fn change(
     let mut doc = tx.release(id)?;
     doc.set_scope(&scope);
     doc.push_history(&HistoryEntry {
-        from: stage,
-        to: stage,
-        at: Timestamp(ctx.now),
-        by: ctx.actor.clone(),
-        note: String::new(),
-        forced: false,
         reason: reason.unwrap_or_default().to_owned(),
-        checks: Vec::new(),
         added: if add {
             vec![cr.to_string()]
         } else {
@@ -170,9 +163,7 @@ pub fn change(
         } else {
             vec![cr.to_string()]
         },
-        deployed: None,
-        signoff: None,
-        accepted: Vec::new(),
+        ..HistoryEntry::new(stage, stage, Timestamp(ctx.now), ctx.actor.clone())
     })?;
     Ok(ScopeChange {
         release: id,
@@ -243,19 +234,8 @@ pub fn accept(tx: &mut Transaction, ctx: &Context, id: ReleaseId) -> Result<Acce
     }
     if !accepted.is_empty() {
         tx.release(id)?.push_history(&HistoryEntry {
-            from: stage,
-            to: stage,
-            at: Timestamp(ctx.now),
-            by: ctx.actor.clone(),
-            note: String::new(),
-            forced: false,
-            reason: String::new(),
-            checks: Vec::new(),
-            added: Vec::new(),
-            removed: Vec::new(),
             accepted: accepted.iter().map(ToString::to_string).collect(),
-            deployed: None,
-            signoff: None,
+            ..HistoryEntry::new(stage, stage, Timestamp(ctx.now), ctx.actor.clone())
         })?;
     }
     Ok(Accepted {
