@@ -83,14 +83,10 @@ pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
             let year = x.year.unwrap_or_else(|| s.now.year());
             let report = sla::year_report(ws, year, s.now);
             if x.as_ == As::Markdown && s.shell.format() != Format::Json {
-                let lang = x.lang.clone().unwrap_or_else(|| {
-                    ws.config
-                        .workspace
-                        .languages
-                        .first()
-                        .cloned()
-                        .unwrap_or_else(|| "en".into())
-                });
+                let lang = x
+                    .lang
+                    .clone()
+                    .unwrap_or_else(|| ws.config.workspace.default_lang().to_owned());
                 s.shell
                     .document(&crate::output::sla::year_markdown(&report, &lang))?;
             } else if x.as_ == As::Json {

@@ -49,6 +49,14 @@ pub struct WorkspaceSection {
     pub article: BTreeMap<String, String>,
 }
 
+impl WorkspaceSection {
+    /// The default language: the first configured one, else `en`.
+    #[must_use]
+    pub fn default_lang(&self) -> &str {
+        self.languages.first().map_or("en", String::as_str)
+    }
+}
+
 fn default_languages() -> Vec<String> {
     vec!["de".into(), "en".into()]
 }

@@ -124,21 +124,7 @@ impl Links {
 /// # Errors
 /// A sentence saying what is wrong.
 pub fn check_compare_url(template: &str) -> Result<(), String> {
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let close = after
-            .find('}')
-            .ok_or_else(|| format!("`{template}` has a `{{` without `}}`"))?;
-        let name = &after[..close];
-        if !COMPARE_PLACEHOLDERS.contains(&name) {
-            return Err(format!(
-                "`{{{name}}}` in `{template}` is not one of {}",
-                COMPARE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
-            ));
-        }
-        rest = &after[close + 1..];
-    }
+    super::check_placeholders(template, &COMPARE_PLACEHOLDERS)?;
     if !(template.contains("{tag}") || template.contains("{version}")) {
         return Err(format!(
             "`{template}` names no release: use {{tag}} (or {{version}}) in it"

@@ -572,12 +572,12 @@ pub fn config_problems(config: &Config) -> Vec<(String, String, String)> {
     out
 }
 
-/// Checks `[announce] wiki_url`: an http(s) URL once `{release}` and `{lang}`
-/// are filled in, with no other placeholder.
+/// Checks that every `{name}` in a URL template is one of `allowed` and that
+/// every `{` is closed.
 ///
 /// # Errors
-/// A sentence saying what is wrong.
-pub fn check_wiki_url(template: &str) -> Result<(), String> {
+/// A sentence naming the placeholder that is not allowed, or the unclosed `{`.
+pub(crate) fn check_placeholders(template: &str, allowed: &[&str]) -> Result<(), String> {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
@@ -585,13 +585,28 @@ pub fn check_wiki_url(template: &str) -> Result<(), String> {
             .find('}')
             .ok_or_else(|| format!("`{template}` has a `{{` without `}}`"))?;
         let name = &after[..close];
-        if !WIKI_PLACEHOLDERS.contains(&name) {
+        if !allowed.contains(&name) {
             return Err(format!(
-                "`{{{name}}}` in `{template}` is not one of {{release}}, {{lang}}"
+                "`{{{name}}}` in `{template}` is not one of {}",
+                allowed
+                    .iter()
+                    .map(|p| format!("{{{p}}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         rest = &after[close + 1..];
     }
+    Ok(())
+}
+
+/// Checks `[announce] wiki_url`: an http(s) URL once `{release}` and `{lang}`
+/// are filled in, with no other placeholder.
+///
+/// # Errors
+/// A sentence saying what is wrong.
+pub fn check_wiki_url(template: &str) -> Result<(), String> {
+    check_placeholders(template, &WIKI_PLACEHOLDERS)?;
     crate::ics::check_url(
         &template
             .replace("{release}", "2027.1")

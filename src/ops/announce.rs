@@ -231,15 +231,6 @@ struct Recipient<'a> {
     key: String,
 }
 
-fn default_lang(ws: &Workspace) -> String {
-    ws.config
-        .workspace
-        .languages
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "en".into())
-}
-
 fn recipients<'a>(ws: &'a Workspace, from: &str, warnings: &mut Vec<String>) -> Vec<Recipient<'a>> {
     let langs = &ws.config.workspace.languages;
     let mut out = Vec::new();
@@ -252,7 +243,7 @@ fn recipients<'a>(ws: &'a Workspace, from: &str, warnings: &mut Vec<String>) -> 
                     .language
                     .as_deref()
                     .and_then(|l| lang::resolve(l, langs))
-                    .unwrap_or_else(|| default_lang(ws));
+                    .unwrap_or_else(|| ws.config.workspace.default_lang().to_owned());
                 out.push(Recipient {
                     partner: Some(p),
                     lang,
@@ -320,7 +311,7 @@ pub fn prepare(
         }
     }
     let templates = notes::templates(ws)?;
-    let first = default_lang(ws);
+    let first = ws.config.workspace.default_lang().to_owned();
     let customers = notes::context(ws, release, &first, Audience::Customers);
     let mut warnings = notes::warnings(release, &customers);
     let mut notes_out = Vec::new();
