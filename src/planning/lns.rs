@@ -21,7 +21,7 @@
 use std::time::Instant;
 
 use super::bb::{Bb, Masks};
-use super::bound::Net;
+use super::bound::{cap_prices, Net};
 use super::decomp::Decomp;
 use super::model::Model;
 use super::rng::Rng;
@@ -82,22 +82,13 @@ fn cluster(
 /// under the capacity prices λ (the "core" of a knapsack problem: where the
 /// relaxation hesitates, the plans differ).
 fn core(m: &Model, lambda: &[f64]) -> Vec<usize> {
-    let (r_n, k) = (m.r, m.k);
+    let r_n = m.r;
+    let (price, _) = cap_prices(m, lambda);
     let mut margin: Vec<(f64, usize)> = (0..m.groups())
         .map(|g| {
             let hi = if m.mandatory[g] { m.latest[g] } else { r_n - 1 };
             let mut opts: Vec<f64> = (m.earliest[g]..=hi.min(r_n - 1))
-                .map(|s| {
-                    let price: f64 = m.uses[g]
-                        .iter()
-                        .map(|&(j, u)| {
-                            #[allow(clippy::cast_precision_loss)]
-                            let u = u as f64;
-                            u * lambda.get(s * k + j).copied().unwrap_or(0.0)
-                        })
-                        .sum();
-                    m.value[g][s] - m.value[g][r_n] - price
-                })
+                .map(|s| m.value[g][s] - m.value[g][r_n] - price[g * r_n + s])
                 .collect();
             if !m.mandatory[g] {
                 opts.push(0.0);
