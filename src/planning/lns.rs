@@ -5,13 +5,16 @@
 //! nothing when there is one release (the NRP shape) and is too coarse for large
 //! backlogs. Here a neighbourhood is a *cluster*: from a random request, the
 //! requests related to it — its dependencies and dependents, and the other
-//! requests of every commitment it is part of — breadth first, until the cluster
-//! has its size. The cluster's requests get all their options back (every slot of
-//! their window, or deferred); every other request stays where the best plan has
-//! it. The neighbourhood is then solved by the branch and bound of `bb` on the
-//! knapsack decomposition restricted to it (the fixed requests take their units
-//! off the capacities), which either proves the cluster's best arrangement or runs
-//! out of its share of the budget; every plan it meets goes to the incumbent.
+//! requests of every commitment it is part of — breadth first, until it has half
+//! its size; the other half is a random sample of the *core*, the requests whose
+//! best and second-best option are closest under the capacity prices (where plans
+//! differ, and where room is made). The cluster's requests get all their options
+//! back (every slot of their window, or deferred); every other request stays where
+//! the best plan has it. The neighbourhood is then solved by the branch and bound
+//! of `bb` on the knapsack decomposition restricted to it (the fixed requests take
+//! their units off the capacities), which either proves the cluster's best
+//! arrangement or runs out of its share of the budget; every plan it meets goes to
+//! the incumbent.
 //!
 //! The size adapts: a neighbourhood solved completely makes the next one larger,
 //! one cut short by its budget makes it smaller. All choices come from a seeded
