@@ -123,3 +123,27 @@ pub fn repo(t: &Test) -> PathBuf {
     git(&dir, &["config", "user.email", "repo@example.com"]);
     dir
 }
+
+/// 2027.1 in test since 2026-12-22 with build rc1 and its scope done; now
+/// 2027-01-05 14:00.
+pub fn release_in_test() -> Test {
+    let mut t = example_with_release();
+    let release = t
+        .read("releases/2027.1.toml")
+        .replace("\"planned\"", "\"test\"")
+        .replace(
+            "scope = [",
+            "frozen = true\ndeployed = \"v2027.1-rc1\"\ntest_started_at = 2026-12-22T09:00:00+01:00\nscope = [",
+        );
+    t.write("releases/2027.1.toml", &release);
+    for cr in ["CR-0004", "CR-0007", "CR-0017"] {
+        let file = format!("requests/{cr}.toml");
+        t.write(
+            &file,
+            &t.read(&file)
+                .replace("status = \"accepted\"", "status = \"done\""),
+        );
+    }
+    t.at("2027-01-05T14:00:00+01:00");
+    t
+}

@@ -347,25 +347,11 @@ fn gate_check_passes() {
 
 /// 2027.1 in test since 2026-12-22 with an open blocker, the day before its release.
 fn in_test_with_a_blocker() -> Test {
-    let mut t = example_with_release();
-    let release = t
-        .read("releases/2027.1.toml")
-        .replace("\"planned\"", "\"test\"")
-        .replace(
-            "scope = [",
-            "frozen = true\ndeployed = \"v2027.1-rc1\"\ntest_started_at = 2026-12-22T09:00:00+01:00\nscope = [",
-        )
+    let mut t = crate::fixtures::release_in_test();
+    let release = t.read("releases/2027.1.toml")
         + "\n[[finding]]\nnumber = 1\nseverity = \"blocker\"\ntext = \"Checkout crashes on save\"\n\
            raised_at = 2026-12-23T10:00:00+01:00\nrequest = \"CR-0004\"\n";
     t.write("releases/2027.1.toml", &release);
-    for cr in ["CR-0004", "CR-0007", "CR-0017"] {
-        let file = format!("requests/{cr}.toml");
-        t.write(
-            &file,
-            &t.read(&file)
-                .replace("status = \"accepted\"", "status = \"done\""),
-        );
-    }
     t.at("2027-01-11T09:00:00+01:00");
     t
 }
@@ -567,13 +553,7 @@ fn notes_errors() {
 /// yet" (issue 10, item 3): this snapshot records it, to be updated by the fix.
 #[test]
 fn notes_of_a_hotfix_in_production() {
-    let mut t = with_production();
-    t.zyklus("hotfix new --request CR-0026").ok();
-    t.zyklus("gate advance 2026.6.1 --yes").ok();
-    t.zyklus("request set CR-0026 --status done").ok();
-    t.zyklus("gate advance 2026.6.1 --yes --deployed hf-1").ok();
-    t.at("2026-11-27T12:00:00+01:00");
-    t.zyklus("gate advance 2026.6.1 --yes --signoff Ops").ok();
+    let t = crate::fixtures::hotfix_in_production();
     assert_snapshot!("notes_hotfix", t.zyklus("notes 2026.6.1 --lang en"));
 }
 

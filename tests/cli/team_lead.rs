@@ -146,32 +146,9 @@ fn release_accept_refuses_a_rejected_request_and_writes_nothing() {
     assert_eq!(t.snapshot(), before);
 }
 
-/// 2027.1 in test since 2026-12-22 with build rc1.
-fn in_test() -> Test {
-    let mut t = crate::fixtures::example_with_release();
-    let release = t
-        .read("releases/2027.1.toml")
-        .replace("\"planned\"", "\"test\"")
-        .replace(
-            "scope = [",
-            "frozen = true\ndeployed = \"v2027.1-rc1\"\ntest_started_at = 2026-12-22T09:00:00+01:00\nscope = [",
-        );
-    t.write("releases/2027.1.toml", &release);
-    for cr in ["CR-0004", "CR-0007", "CR-0017"] {
-        let file = format!("requests/{cr}.toml");
-        t.write(
-            &file,
-            &t.read(&file)
-                .replace("status = \"accepted\"", "status = \"done\""),
-        );
-    }
-    t.at("2027-01-05T14:00:00+01:00");
-    t
-}
-
 #[test]
 fn gate_deploy_records_a_build_without_restarting_the_clock() {
-    let mut t = in_test();
+    let mut t = crate::fixtures::release_in_test();
     assert_snapshot!(
         "gate_deploy",
         t.zyklus("gate deploy 2027.1 --deployed v2027.1-rc2 --note 'fixes #1'")
