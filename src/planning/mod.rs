@@ -36,6 +36,7 @@ pub mod explain;
 mod flow;
 mod lns;
 mod model;
+mod pairs;
 mod rng;
 mod search;
 mod stable;
@@ -604,6 +605,9 @@ const LNS_WORK: u64 = 100_000_000;
 /// over the 1 s aim); with three teams (150–200 requests) 0.22/0.35 % at 4× and
 /// about 0.2/0.3 % at 10×.
 const LNS_SHARE: u64 = 4;
+/// The work budget of the release-pair exchanges (`pairs`), as a multiple of the
+/// node limit, in dynamic-programming cells × options.
+const PAIRS_SHARE: u64 = 4;
 /// Clusters run only while the reported gap is above this fraction of the plan.
 const LNS_MIN_GAP: f64 = 0.001;
 /// The knapsack decomposition runs when one evaluation's dynamic programs cost at
@@ -902,6 +906,17 @@ fn best_plan(
     // disk: their gains (0.05–0.1 %) are far below the re-planning tolerance, and
     // a best plan that depends on which neighbourhoods happened to pay off makes
     // `plan --compare` report moves that no input change asked for.
+    // Still a gap: exchanges between two releases, found exactly (see `pairs`).
+    if clusters && model.r > 1 && !bb_proven && open(&search, best_bound) {
+        let work = knob(10).map_or(options.node_limit.saturating_mul(PAIRS_SHARE), |x| x as u64);
+        stats.nodes += pairs::improve(model, &mut search, work, deadline) / 64;
+        progress(Progress {
+            phase: "release pairs",
+            objective: search.best_value(),
+            bound: best_bound,
+            elapsed: start.elapsed(),
+        });
+    }
     let certified = search.best_value() >= best_bound - LNS_MIN_GAP * search.best_value().abs();
     if clusters && !bb_proven && model.r > 1 && !certified && open(&search, best_bound) {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]

@@ -626,7 +626,7 @@ fn reasons_and_errors_serialize_to_stable_json() {
 mod bound_props {
     //! The Lagrangian bound on its own (the solver replaces it by the optimum when
     //! the exhaustive search runs, so the property tests of `solve` cannot see it).
-    use super::super::{bb, bound, decomp, model, search};
+    use super::super::{bb, bound, decomp, model, pairs, search};
     use super::*;
     use proptest::prelude::*;
 
@@ -816,6 +816,43 @@ mod bound_props {
                 let t = decomp::tighten(m, d, s.best_value(), m.tolerance(), 200, deadline, &floor, &[]);
                 if let Some(opt) = brute_force(&p) {
                     prop_assert!(floor(t.bound) >= opt - 1e-7, "bound {} below optimum {}", floor(t.bound), opt);
+                }
+                Ok(())
+            })?;
+        }
+
+        /// The release-pair exchanges end in a plan that no exchange between two
+        /// releases improves: for every pair s < t, the best plan that moves only
+        /// requests in s, in t or deferred, among those three places, is no better
+        /// (by brute force). With two releases that is the optimum.
+        #[test]
+        fn release_pairs_end_in_a_plan_no_exchange_improves(p in problem()) {
+            let p = Problem { has_baseline: false, ..p };
+            with_relaxation(&p, |m, s, _, deadline| {
+                if m.r < 2 {
+                    return Ok(());
+                }
+                let start = s.best_slots().to_vec();
+                let mut search = search::Search::new(m, start.clone(), 1_000_000, deadline);
+                pairs::improve(m, &mut search, u64::MAX, deadline);
+                let end = search.best_slots().to_vec();
+                prop_assert!(bb::plan_ok(m, &end), "not a plan: {end:?}");
+                let (a0, a) = (m.assignment(&start), m.assignment(&end));
+                let value = objective(&p, &a);
+                prop_assert!(value >= objective(&p, &a0) - 1e-9);
+                for s in 0..m.r {
+                    for t in s + 1..m.r {
+                        let play = |x: Option<usize>| x.is_none_or(|x| x == s || x == t);
+                        let inside = |b: &[Option<usize>]| {
+                            a.iter().zip(b).all(|(&x, &y)| if play(x) { play(y) } else { x == y })
+                        };
+                        if let Some(best) = brute_force_where(&p, inside) {
+                            prop_assert!(
+                                value >= best - 1e-7,
+                                "slots {s},{t}: {value} but {best} in reach from {a:?}"
+                            );
+                        }
+                    }
                 }
                 Ok(())
             })?;
