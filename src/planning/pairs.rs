@@ -57,34 +57,52 @@ struct Dim {
     free: u64,
 }
 
+/// What the exchanges did.
+pub(crate) struct Outcome {
+    /// Work spent (dynamic-programming cells × options).
+    pub work: u64,
+    /// Whether the plan is *pair-optimal*: the last sweep found nothing, and it
+    /// played every pair whole (all groups in either slot or deferred at once,
+    /// not one set of resources at a time, none skipped for the budget).
+    pub pair_optimal: bool,
+}
+
 /// Improves the best plan of `search` by exchanges between two slots until a
 /// sweep over all pairs finds nothing, `work` units are spent or the deadline
-/// passes. Returns the work spent.
+/// passes.
 pub(crate) fn improve<'m>(
     m: &'m Model,
     search: &mut Search<'m>,
     work: u64,
     deadline: Instant,
-) -> u64 {
-    if m.r < 2 || m.groups() < 2 {
-        return 0;
+) -> Outcome {
+    let mut out = Outcome {
+        work: 0,
+        pair_optimal: false,
+    };
+    if m.r < 2 {
+        return out;
     }
     let mut cur = search.best_slots().to_vec();
     let mut val = total_value(m, &cur);
     let tol = m.tolerance();
-    let mut spent = 0u64;
     loop {
         let mut better = false;
+        let mut whole = true;
         // Neighbouring releases first: most exchanges are between them.
         for gap in 1..m.r {
             for s in 0..m.r - gap {
                 let t = s + gap;
-                if spent >= work || Instant::now() > deadline {
-                    return spent;
+                if out.work >= work || Instant::now() > deadline {
+                    return out;
                 }
-                for play in classes(m, &cur, s, t) {
-                    let Some(next) = best_arrangement(m, &cur, s, t, &play, &mut spent, work)
+                let classes = classes(m, &cur, s, t);
+                whole &= classes.len() == 1 && classes[0].whole;
+                for class in classes {
+                    let Some(next) =
+                        best_arrangement(m, &cur, s, t, &class.play, &mut out.work, work)
                     else {
+                        whole = false;
                         continue;
                     };
                     let v = total_value(m, &next);
@@ -98,10 +116,10 @@ pub(crate) fn improve<'m>(
             }
         }
         if !better {
-            break;
+            out.pair_optimal = whole;
+            return out;
         }
     }
-    spent
 }
 
 /// The resources (bit set) group g uses that are limited in slot s or t.
@@ -184,16 +202,27 @@ fn layout(m: &Model, cur: &[usize], s: usize, t: usize, play: &[bool]) -> Option
     Some(Layout { dims, sums, states })
 }
 
+/// A set of groups to play for two slots.
+struct Class {
+    /// Per group: in play.
+    play: Vec<bool>,
+    /// Whether these are all groups in either slot or deferred.
+    whole: bool,
+}
+
 /// The sets of groups to play for slots s and t: all groups in s, t or deferred
 /// together when their loads make few enough states; else, for every two
 /// resource signatures, the groups whose resources are among theirs (the largest
 /// such sets that fit: with three teams, every two teams and the total).
-fn classes(m: &Model, cur: &[usize], s: usize, t: usize) -> Vec<Vec<bool>> {
+fn classes(m: &Model, cur: &[usize], s: usize, t: usize) -> Vec<Class> {
     let r_n = m.r;
     let here = |g: usize| cur[g] == s || cur[g] == t || cur[g] >= r_n;
     let all: Vec<bool> = (0..m.groups()).map(here).collect();
     if layout(m, cur, s, t, &all).is_some() {
-        return vec![all];
+        return vec![Class {
+            play: all,
+            whole: true,
+        }];
     }
     let sig: Vec<u64> = (0..m.groups()).map(|g| signature(m, g, s, t)).collect();
     let mut sigs: Vec<u64> = (0..m.groups())
@@ -221,7 +250,13 @@ fn classes(m: &Model, cur: &[usize], s: usize, t: usize) -> Vec<Vec<bool>> {
         .copied()
         .filter(|&x| !fits.iter().any(|&y| y != x && x & !y == 0))
         .collect();
-    maximal.into_iter().map(play).collect()
+    maximal
+        .into_iter()
+        .map(|set| Class {
+            play: play(set),
+            whole: false,
+        })
+        .collect()
 }
 
 /// Whether group g may take place x (a slot, or R = deferred) while every group

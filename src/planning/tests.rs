@@ -822,9 +822,10 @@ mod bound_props {
         }
 
         /// The release-pair exchanges end in a plan that no exchange between two
-        /// releases improves: for every pair s < t, the best plan that moves only
-        /// requests in s, in t or deferred, among those three places, is no better
-        /// (by brute force). With two releases that is the optimum.
+        /// releases improves (what they report as pair-optimal): for every pair
+        /// s < t, the best plan that moves only requests in s, in t or deferred,
+        /// among those three places, is no better (by brute force). With two
+        /// releases that is the optimum.
         #[test]
         fn release_pairs_end_in_a_plan_no_exchange_improves(p in problem()) {
             let p = Problem { has_baseline: false, ..p };
@@ -834,12 +835,17 @@ mod bound_props {
                 }
                 let start = s.best_slots().to_vec();
                 let mut search = search::Search::new(m, start.clone(), 1_000_000, deadline);
-                pairs::improve(m, &mut search, u64::MAX, deadline);
+                let done = pairs::improve(m, &mut search, u64::MAX, deadline);
                 let end = search.best_slots().to_vec();
                 prop_assert!(bb::plan_ok(m, &end), "not a plan: {end:?}");
                 let (a0, a) = (m.assignment(&start), m.assignment(&end));
                 let value = objective(&p, &a);
                 prop_assert!(value >= objective(&p, &a0) - 1e-9);
+                // (With a total and two teams the loads can make too many states
+                // to play a pair whole: then it is not pair-optimal, only better.)
+                if !done.pair_optimal {
+                    return Ok(());
+                }
                 for s in 0..m.r {
                     for t in s + 1..m.r {
                         let play = |x: Option<usize>| x.is_none_or(|x| x == s || x == t);
