@@ -21,6 +21,9 @@ Commands:
       backlogs from gen_backlog: ours (whole process `zyklus plan --dry-run`, or
       `nrp_solve --problem` with --teams until the workspace loader reads teams)
       beside HiGHS's optimum: % below the optimum, seconds, reported gap.
+  diff PROBLEM.json
+      our plan (`nrp_solve --problem`) beside the optimum, request by request: the
+      requests placed differently, with what ties them (how the search falls short).
   stability [--sizes 60,150] [--seeds 1,2] [--tolerance 0.5]
       re-planning: solve, take the plan as the baseline, perturb (last release +20 %
       capacity; one request's score +3 (one point of value); one request removed),
@@ -437,6 +440,35 @@ def cmd_stability(a):
                     )
 
 
+def cmd_diff(a):
+    """Our plan beside HiGHS's optimum, request by request: what would have to move."""
+    with open(a.problem) as f:
+        p = json.load(f)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "ours.json")
+        line = run_nrp_solve(a.bin, a.problem, out)
+        with open(out) as f:
+            ours = json.load(f)
+    opt = cached_optimum(p, a.cache, a.time_limit)
+    best = opt["assignment"]
+    slot = lambda x: "-" if x is None else p["slots"][x]["id"]
+    print(f"optimum {opt['value']:.2f}, ours {line['objective']:.2f}, bound {line['bound']:.2f}")
+    member = {}
+    for k, c in enumerate(p.get("commitments", [])):
+        for r in c["requests"]:
+            member.setdefault(r, []).append(c["label"])
+    moved = [i for i in range(len(best)) if best[i] != ours[i]]
+    print(f"{len(moved)} requests placed differently (ours -> optimum):")
+    ids = lambda xs: [p["requests"][x]["id"] for x in xs]
+    for i in moved:
+        it = p["requests"][i]
+        print(
+            f"  {it['id']:<10} {slot(ours[i]):>8} -> {slot(best[i]):<8} effort {it['effort']:>3} "
+            f"score {it['score']:>6} teams {it['team_effort']} depends on {ids(it['depends_on'])} "
+            f"together {ids(it['together_with'])} commitments {member.get(i, [])}"
+        )
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default="target/release")
@@ -456,8 +488,10 @@ def main():
     s.add_argument("--seeds", default="1,2")
     s.add_argument("--teams", action="store_true")
     s.add_argument("--tolerance", type=float, default=0.5)
+    d = sub.add_parser("diff")
+    d.add_argument("problem")
     a = ap.parse_args()
-    {"optimum": cmd_optimum, "generated": cmd_generated, "stability": cmd_stability}[a.cmd](a)
+    {"optimum": cmd_optimum, "generated": cmd_generated, "stability": cmd_stability, "diff": cmd_diff}[a.cmd](a)
 
 
 if __name__ == "__main__":
