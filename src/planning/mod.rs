@@ -903,10 +903,10 @@ fn best_plan(
     }
     // Still a gap: exchanges between two releases, found exactly (see `pairs`).
     let mut pair_optimal = false;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let pairs_work = knob(10).map_or(options.node_limit.saturating_mul(PAIRS_SHARE), |x| x as u64);
     if clusters && model.r > 1 && !bb_proven && open(&search, best_bound) {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let work = knob(10).map_or(options.node_limit.saturating_mul(PAIRS_SHARE), |x| x as u64);
-        let done = pairs::improve(model, &mut search, work, deadline);
+        let done = pairs::improve(model, &mut search, pairs_work, deadline);
         stats.nodes += done.work / 64;
         pair_optimal = done.pair_optimal;
         progress(Progress {
@@ -947,10 +947,7 @@ fn best_plan(
         });
         // What the clusters changed may open exchanges between two releases again.
         if search.best_value() > before + tol && open(&search, best_bound) {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let work =
-                knob(10).map_or(options.node_limit.saturating_mul(PAIRS_SHARE), |x| x as u64);
-            stats.nodes += pairs::improve(model, &mut search, work, deadline).work / 64;
+            stats.nodes += pairs::improve(model, &mut search, pairs_work, deadline).work / 64;
             progress(Progress {
                 phase: "release pairs",
                 objective: search.best_value(),

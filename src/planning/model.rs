@@ -66,7 +66,8 @@ fn invalid(message: String) -> Contradiction {
     Contradiction::Invalid { message }
 }
 
-fn find(parent: &mut [usize], mut x: usize) -> usize {
+/// The root of x in a union-find forest (halving the path on the way).
+pub(crate) fn find(parent: &mut [usize], mut x: usize) -> usize {
     while parent[x] != x {
         parent[x] = parent[parent[x]];
         x = parent[x];

@@ -24,7 +24,7 @@
 use std::time::Instant;
 
 use super::bb::plan_ok;
-use super::model::Model;
+use super::model::{find, Model};
 use super::search::{total_value, Search};
 
 /// The most states (load combinations) of one dynamic program.
@@ -278,14 +278,6 @@ fn allowed(m: &Model, cur: &[usize], play: &[bool], g: usize, x: usize) -> bool 
     }
 }
 
-fn find(parent: &mut [usize], mut x: usize) -> usize {
-    while parent[x] != x {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    x
-}
-
 /// The items of the groups in play: groups tied by a dependency or a commitment
 /// among them form one item, with every joint option that keeps their
 /// dependencies and fits the free capacities.
@@ -427,6 +419,8 @@ fn best_arrangement(
     spent: &mut u64,
     work: u64,
 ) -> Option<Vec<usize>> {
+    // The layout again, not the one `classes` checked: an earlier class of this
+    // pair may have moved groups that take this class's room.
     let lay = layout(m, cur, s, t, play)?;
     let items = items(m, cur, s, t, play, &lay);
     let (dims, states) = (&lay.dims, lay.states);
