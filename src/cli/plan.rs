@@ -62,7 +62,11 @@ pub struct Args {
     /// Tell one request's story: score, constraints, where it went and why
     #[arg(long, value_name = "ID", conflicts_with = "compare")]
     pub explain: Option<String>,
-    /// Solver time limit in seconds (a safety net; default from [planning] time_limit)
+    /// Solver safety net, in seconds of CPU time (default from [planning] time_limit).
+    ///
+    /// The deterministic work budget normally ends the search well before; the net
+    /// counts CPU time so that a busy machine does not change the plan, and the
+    /// wall clock stops the search at three times the limit.
     #[arg(long = "time-limit", value_name = "SECS", value_parser = crate::model::config::parse_time_limit)]
     pub time_limit: Option<f64>,
     /// Compare the plan at git revision REF (HEAD, origin/main, a tag) with the plan now
@@ -149,7 +153,7 @@ fn solve(ws: &Workspace, input: &PlanInput, s: &Settings) -> Result<PlanOutcome>
     let outcome = outcome?;
     if outcome.hit_time_limit {
         s.warn(&format!(
-            "the solver hit its {:.1}s time limit; the plan may differ between machines (raise --time-limit)",
+            "the solver hit its {} s time limit (CPU time) before its work budget; the plan may differ between machines (raise --time-limit)",
             outcome.time_limit
         ));
     }

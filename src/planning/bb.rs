@@ -18,9 +18,9 @@
 //! becomes an incumbent. An interrupted search still gives a valid bound: the
 //! largest bound of a node left open.
 
+use super::clock::Deadline;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
-use std::time::Instant;
 
 use super::bound::{finish, Net, FREE, HOLE, ONE, ZERO};
 use super::decomp::{Decomp, Descent, Eval, Schedule};
@@ -250,7 +250,7 @@ pub(super) struct Bb<'a, 'm> {
     /// Relaxations evaluated so far.
     pub(super) evals: u64,
     limit: u64,
-    deadline: Instant,
+    deadline: Deadline,
     /// Nodes evaluated (to repair every few relaxations into a plan).
     nodes: u64,
 }
@@ -265,7 +265,7 @@ impl<'a, 'm> Bb<'a, 'm> {
         d: Decomp,
         search: &'a mut Search<'m>,
         limit: u64,
-        deadline: Instant,
+        deadline: Deadline,
     ) -> Self {
         Self {
             m,
@@ -289,7 +289,7 @@ impl Bb<'_, '_> {
     }
 
     fn out_of_budget(&self) -> bool {
-        self.evals >= self.limit || Instant::now() > self.deadline
+        self.evals >= self.limit || self.deadline.passed()
     }
 
     /// One evaluation; offers the closure as a plan when it is one.
@@ -493,7 +493,7 @@ pub(crate) fn branch_and_bound<'m>(
     d: Decomp,
     root_bound: f64,
     eval_limit: u64,
-    deadline: Instant,
+    deadline: Deadline,
     retune_iters: f64,
 ) -> Option<BbResult> {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -630,7 +630,7 @@ impl Bb<'_, '_> {
         for _pass in 0..3 {
             let before = self.search.best_value();
             for &(a, len, with_deferred) in &windows {
-                if self.deadline < Instant::now() || self.evals >= end {
+                if self.deadline.passed() || self.evals >= end {
                     return;
                 }
                 let cur = self.search.best_slots().to_vec();
@@ -675,7 +675,7 @@ pub(crate) fn neighbourhoods<'m>(
     search: &mut Search<'m>,
     d: Decomp,
     eval_limit: u64,
-    deadline: Instant,
+    deadline: Deadline,
 ) -> u64 {
     if m.r == 0 || m.k == 0 || m.r > 62 {
         return 0;

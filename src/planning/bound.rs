@@ -4,7 +4,7 @@
 //! result is a true upper bound; λ is tuned by bisection (one slot) or subgradient
 //! steps (several). Each closure also seeds a primal solution for the search.
 
-use std::time::Instant;
+use super::clock::Deadline;
 
 use super::flow::Flow;
 use super::model::Model;
@@ -376,7 +376,7 @@ pub(crate) fn lagrangian(
     m: &Model,
     search: &mut Search,
     node_limit: u64,
-    deadline: Instant,
+    deadline: Deadline,
 ) -> LagrResult {
     let (r_n, k) = (m.r, m.k);
     if r_n == 0 {
@@ -410,7 +410,7 @@ pub(crate) fn lagrangian(
         let hi0: f64 = net.base_w.iter().filter(|w| **w > 0.0).sum::<f64>() + 1.0;
         let (mut lo, mut hi) = (0.0f64, hi0);
         for it in 0..iters {
-            if it > 0 && Instant::now() > deadline {
+            if it > 0 && deadline.passed() {
                 break;
             }
             let lam = if it == 0 { 0.0 } else { 0.5 * (lo + hi) };
@@ -445,7 +445,7 @@ pub(crate) fn lagrangian(
         let repair_every = (m.groups() as u64 / 300).max(1);
         for it in 0..iters {
             // (at least one cut: it is what makes the bound finite)
-            if it > 0 && (Instant::now() > deadline || search.nodes >= node_limit / 4 * 3) {
+            if it > 0 && (deadline.passed() || search.nodes >= node_limit / 4 * 3) {
                 break;
             }
             let (l, slots) = net.eval(m, &lambda);

@@ -16,7 +16,7 @@
 //! down towards the bound of "closure ∩ every knapsack's integer hull", which
 //! cuts off every fractional knapsack solution (all cover inequalities at once).
 
-use std::time::Instant;
+use super::clock::Deadline;
 
 use super::bb::Masks;
 use super::bound::Net;
@@ -283,7 +283,7 @@ impl Decomp {
         incumbent: &dyn Fn() -> f64,
         beaten: &dyn Fn(f64) -> bool,
         s: &Schedule,
-        deadline: Instant,
+        deadline: Deadline,
     ) -> Descent {
         let mut best = f64::INFINITY;
         let mut best_mu = self.mu.clone();
@@ -295,7 +295,7 @@ impl Decomp {
         let mut exact = false;
         let mut closures = Vec::new();
         for it in 0..s.iters {
-            if it > 0 && it % 16 == 0 && Instant::now() > deadline {
+            if it > 0 && it % 16 == 0 && deadline.passed() {
                 break;
             }
             let e = self.eval(m, net, masks);
@@ -441,7 +441,7 @@ pub(crate) fn tighten(
     incumbent: f64,
     tol: f64,
     iters: u64,
-    deadline: Instant,
+    deadline: Deadline,
     floor: &dyn Fn(f64) -> f64,
     tuning: &[f64],
 ) -> Tightened {

@@ -21,7 +21,7 @@
 //! generator and the budget is counted in work units, so the result does not
 //! depend on the machine.
 
-use std::time::Instant;
+use super::clock::Deadline;
 
 use super::bb::{Bb, Masks};
 use super::bound::{cap_prices, Net};
@@ -119,7 +119,7 @@ pub(crate) fn clusters<'m>(
     lambda: &[f64],
     work: u64,
     bound: f64,
-    deadline: Instant,
+    deadline: Deadline,
 ) -> u64 {
     let g_n = m.groups();
     if m.r == 0 || m.k == 0 || m.r > 62 || g_n < 2 {
@@ -135,7 +135,7 @@ pub(crate) fn clusters<'m>(
     let tol = m.tolerance();
     let core = core(m, lambda);
     for round in 1u32.. {
-        if spent >= work || Instant::now() > deadline || search.best_value() >= bound - tol {
+        if spent >= work || deadline.passed() || search.best_value() >= bound - tol {
             break;
         }
         let cur = search.best_slots().to_vec();

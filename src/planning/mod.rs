@@ -31,6 +31,7 @@
 
 mod bb;
 mod bound;
+mod clock;
 mod decomp;
 pub mod explain;
 mod flow;
@@ -148,7 +149,8 @@ pub struct Commitment {
 /// [`Stats::hit_time_limit`] says so).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
-    /// Safety net on wall-clock time.
+    /// Safety net, in CPU time of the solver's critical path (the wall clock
+    /// stops the search at three times it; see `clock.rs`).
     pub time_limit: Duration,
     /// Deterministic work budget (move evaluations, search nodes, flow work).
     pub node_limit: u64,
@@ -194,8 +196,8 @@ pub struct Stats {
     pub flow_solves: u64,
     /// Wall-clock time spent.
     pub elapsed: Duration,
-    /// Whether the wall-clock safety net, not the work budget, ended (part of) the
-    /// search: then the plan may differ between machines and between runs.
+    /// Whether the safety net, not the work budget, ended (part of) the search:
+    /// then the plan may differ between machines and between runs.
     pub hit_time_limit: bool,
     /// Whether the deterministic work budget ran out somewhere.
     pub hit_node_limit: bool,
@@ -637,7 +639,7 @@ pub fn solve(
 ) -> Result<Plan, Contradiction> {
     let start = Instant::now();
     let model = model::Model::build(problem)?;
-    let deadline = start + options.time_limit;
+    let deadline = clock::Deadline::after(options.time_limit);
     let mut stats = Stats::default();
 
     // A feasible start: the mandatory requests packed, everything else deferred.
@@ -647,7 +649,7 @@ pub fn solve(
     // with the best's moves and no attempt to undo them would be no answer.
     let stable = problem.has_baseline && model.r > 0;
     let best_deadline = if stable {
-        start + options.time_limit.mul_f64(BEST_PLAN_TIME_SHARE)
+        deadline.share(BEST_PLAN_TIME_SHARE)
     } else {
         deadline
     };
@@ -691,7 +693,7 @@ pub fn solve(
     };
     let assignment = model.assignment(&slots);
     let obj = objective(problem, &assignment);
-    stats.hit_time_limit |= Instant::now() > deadline;
+    stats.hit_time_limit |= deadline.passed();
     stats.elapsed = start.elapsed();
     let baseline_planned = if problem.has_baseline {
         problem
@@ -726,7 +728,7 @@ fn best_plan(
     base: Vec<usize>,
     clusters: bool,
     options: &Options,
-    deadline: Instant,
+    deadline: clock::Deadline,
     start: Instant,
     stats: &mut Stats,
     progress: &mut dyn FnMut(Progress),
@@ -958,7 +960,7 @@ fn best_plan(
     }
     stats.nodes += search.nodes;
     stats.iterations += search.iterations;
-    stats.hit_time_limit |= search.hit_time || Instant::now() > deadline;
+    stats.hit_time_limit |= search.hit_time || deadline.passed();
     stats.hit_node_limit |= search.nodes >= options.node_limit;
     stats.exhaustive = exhaustive;
     let value = search.best_value();
@@ -990,8 +992,10 @@ fn walk<'m>(
     // no worse (measured best on the benchmark); with several it may wander 1 %.
     search.accept = if model.r == 1 { 0.0 } else { 0.01 };
     second.accept = 0.05;
+    let spent = search.spent();
     std::thread::scope(|scope| {
         let handle = scope.spawn(|| {
+            second.move_to_this_thread(spent);
             second.run(bound, tol, stall, &mut |_| {});
         });
         search.run(bound, tol, stall, &mut |value| {

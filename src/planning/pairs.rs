@@ -21,7 +21,7 @@
 //! nothing or the work budget (states × options) is spent, so the result does not
 //! depend on the machine.
 
-use std::time::Instant;
+use super::clock::Deadline;
 
 use super::bb::plan_ok;
 use super::model::{find, Model};
@@ -74,7 +74,7 @@ pub(crate) fn improve<'m>(
     m: &'m Model,
     search: &mut Search<'m>,
     work: u64,
-    deadline: Instant,
+    deadline: Deadline,
 ) -> Outcome {
     let mut out = Outcome {
         work: 0,
@@ -93,7 +93,7 @@ pub(crate) fn improve<'m>(
         for gap in 1..m.r {
             for s in 0..m.r - gap {
                 let t = s + gap;
-                if out.work >= work || Instant::now() > deadline {
+                if out.work >= work || deadline.passed() {
                     return out;
                 }
                 let classes = classes(m, &cur, s, t);

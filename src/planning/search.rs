@@ -4,7 +4,7 @@
 //! greedy construction, best-improvement local search with swaps, and a seeded
 //! iterated local search. Also the exhaustive search used for tiny problems.
 
-use std::time::Instant;
+use super::clock::Deadline;
 
 use super::model::Model;
 use super::rng::Rng;
@@ -47,7 +47,7 @@ pub(crate) struct Search<'a> {
     /// Set by another search that reached the bound.
     pub stop: Option<&'a std::sync::atomic::AtomicBool>,
     node_limit: u64,
-    deadline: Instant,
+    deadline: Deadline,
     rng: Rng,
     // transaction
     txn: u32,
@@ -110,7 +110,7 @@ fn elements(m: &Model, penalty: f64) -> Vec<Elem> {
 }
 
 impl<'a> Search<'a> {
-    pub fn new(m: &'a Model, base: Vec<usize>, node_limit: u64, deadline: Instant) -> Self {
+    pub fn new(m: &'a Model, base: Vec<usize>, node_limit: u64, deadline: Deadline) -> Self {
         let g_n = m.groups();
         let elems = elements(m, 0.0);
         let mut topo_pos = vec![0; g_n];
@@ -284,6 +284,17 @@ impl<'a> Search<'a> {
         s
     }
 
+    /// The safety net's path so far (see [`Deadline::spent`]).
+    pub fn spent(&self) -> std::time::Duration {
+        self.deadline.spent()
+    }
+
+    /// Takes the safety net onto the calling thread, which carries `spent` (a
+    /// fork running on another thread calls this first).
+    pub fn move_to_this_thread(&mut self, spent: std::time::Duration) {
+        self.deadline = self.deadline.on_this_thread(spent);
+    }
+
     pub fn out_of_budget(&mut self) -> bool {
         if self.nodes >= self.node_limit {
             return true;
@@ -295,7 +306,7 @@ impl<'a> Search<'a> {
         }
         if self.nodes >= self.next_time_check {
             self.next_time_check = self.nodes + 50_000;
-            if Instant::now() > self.deadline {
+            if self.deadline.passed() {
                 self.hit_time = true;
             }
         }
@@ -1306,7 +1317,7 @@ impl Model {
 pub(crate) fn exhaustive(
     m: &Model,
     node_limit: u64,
-    deadline: Instant,
+    deadline: Deadline,
     stats: &mut Stats,
     threshold: Option<f64>,
 ) -> Option<(Vec<usize>, f64)> {
@@ -1325,7 +1336,7 @@ pub(crate) fn exhaustive(
         threshold: Option<f64>,
         nodes: u64,
         limit: u64,
-        deadline: Instant,
+        deadline: Deadline,
         aborted: bool,
     }
     impl Dfs<'_> {
@@ -1335,7 +1346,7 @@ pub(crate) fn exhaustive(
             }
             self.nodes += 1;
             if self.nodes >= self.limit
-                || (self.nodes.is_multiple_of(4096) && Instant::now() > self.deadline)
+                || (self.nodes.is_multiple_of(4096) && self.deadline.passed())
             {
                 self.aborted = true;
                 return;

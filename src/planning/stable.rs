@@ -11,7 +11,7 @@
 //! with the fewest moves that reaches the threshold, and finally tries to undo each
 //! remaining move on its own and in pairs. Tiny problems are enumerated exactly.
 
-use std::time::Instant;
+use super::clock::Deadline;
 
 use super::model::Model;
 use super::search::{self, total_moves, total_value, Search, Stable};
@@ -27,7 +27,7 @@ pub(crate) fn fewest_moves(
     best_obj: f64,
     tolerance: f64,
     budget: u64,
-    deadline: Instant,
+    deadline: Deadline,
     stats: &mut Stats,
 ) -> Vec<usize> {
     let scale = best_obj.abs().max(1.0);

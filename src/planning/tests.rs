@@ -626,7 +626,7 @@ fn reasons_and_errors_serialize_to_stable_json() {
 mod bound_props {
     //! The Lagrangian bound on its own (the solver replaces it by the optimum when
     //! the exhaustive search runs, so the property tests of `solve` cannot see it).
-    use super::super::{bb, bound, decomp, model, pairs, search};
+    use super::super::{bb, bound, clock, decomp, model, pairs, search};
     use super::*;
     use proptest::prelude::*;
 
@@ -767,7 +767,7 @@ mod bound_props {
             &model::Model,
             &search::Search,
             &bound::LagrResult,
-            std::time::Instant,
+            clock::Deadline,
         ) -> Result<(), TestCaseError>,
     ) -> Result<(), TestCaseError> {
         let Ok(m) = model::Model::build(p) else {
@@ -780,7 +780,7 @@ mod bound_props {
             return Ok(());
         }
         // No wall-clock limit in practice (see `budget`).
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(24 * 3600);
+        let deadline = clock::Deadline::far();
         let mut s = search::Search::new(&m, base, 1_000_000, deadline);
         let b = bound::lagrangian(&m, &mut s, 1_000_000, deadline);
         f(&m, &s, &b, deadline)
@@ -793,7 +793,7 @@ mod bound_props {
             let Ok(m) = model::Model::build(&p) else { return Ok(()) };
             let Ok(base) = m.pack_mandatory() else { return Ok(()) };
             // No wall-clock limit in practice (see `budget`).
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(24 * 3600);
+            let deadline = clock::Deadline::far();
             let mut s = search::Search::new(&m, base, 1_000_000, deadline);
             let b = bound::lagrangian(&m, &mut s, 1_000_000, deadline);
             if let Some(opt) = brute_force(&p) {

@@ -111,6 +111,35 @@ fn the_table_shows_load_bars_deferred_reasons_and_the_gap() {
 }
 
 #[test]
+fn a_safety_net_that_ends_the_search_says_so_and_a_budget_that_does_stays_silent() {
+    let t = Test::example();
+    // 1 ms of CPU time: the safety net, not the work budget, ends the search.
+    let cut = t.run(&[
+        "--format",
+        "json",
+        "plan",
+        "--dry-run",
+        "--time-limit",
+        "0.001",
+    ]);
+    cut.ok().stderr_has(
+        "warning: the solver hit its 0.001 s time limit (CPU time) before its work budget; \
+         the plan may differ between machines (raise --time-limit)",
+    );
+    let json = cut.json();
+    assert_eq!(json["hit_time_limit"], true, "{json}");
+    assert!(!json["releases"][0]["scope"]
+        .as_array()
+        .expect("scope")
+        .is_empty());
+    // The default: the budget ends it, and nothing is said.
+    let full = t.run(&["--format", "json", "plan", "--dry-run"]);
+    full.ok();
+    assert!(!full.stderr.contains("time limit"), "{}", full.stderr);
+    assert_eq!(full.json()["hit_time_limit"], false);
+}
+
+#[test]
 fn plan_writes_release_files_and_a_rerun_changes_nothing() {
     let t = Test::example();
     let first = t.run(&["--format", "json", "plan"]);

@@ -80,8 +80,8 @@ impl Default for PlanInput {
 #[derive(Debug, Clone)]
 pub struct PlanOutcome {
     pub report: PlanReport,
-    /// Whether the wall-clock safety net, not the work budget, ended the search
-    /// (the plan may then differ between machines).
+    /// Whether the safety net (the solver's CPU time), not the work budget, ended
+    /// the search (the plan may then differ between machines).
     pub hit_time_limit: bool,
     /// The safety net used, in seconds.
     pub time_limit: f64,

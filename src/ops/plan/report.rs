@@ -123,6 +123,9 @@ pub struct PlanReport {
     /// … of this many.
     pub baseline_planned: usize,
     pub solve_ms: u64,
+    /// Whether the solver's safety net, not its deterministic work budget, ended
+    /// the search: the plan may then differ between machines (see `--time-limit`).
+    pub hit_time_limit: bool,
     /// The files written (relative to the workspace); set by the caller.
     pub written: Vec<String>,
     /// The capacity what-ifs planned with; a plan with any is never written.
@@ -295,6 +298,7 @@ pub fn assemble(
         kept: solved.kept,
         baseline_planned: solved.baseline_planned,
         solve_ms: u64::try_from(solved.elapsed.as_millis()).unwrap_or(u64::MAX),
+        hit_time_limit: solved.hit_time_limit,
         written: Vec::new(),
         what_if,
         explain: None,
