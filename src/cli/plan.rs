@@ -19,7 +19,9 @@ written into releases/<ID>.toml (one transaction: all files or none).
 
 --capacity ID=UNITS is a what-if: the plan is made with that capacity and its changes
 are shown against the plan on disk, but it is never written, with or without
---dry-run. To change a capacity for good, edit [capacity] in zyklus.toml.
+--dry-run. --capacity ID:TEAM=UNITS does the same for one team's capacity in that
+release ([capacity.teams]). To change a capacity for good, edit [capacity] in
+zyklus.toml.
 
 --compare REF plans the workspace as it was at git revision REF (read from git; nothing
 is checked out) and as its files are now, the same day and the same way, and shows what
@@ -35,6 +37,7 @@ decimals of a percent.
 Examples:
   zyklus plan --dry-run
   zyklus plan --dry-run --capacity 2027.3=20 --capacity 2027.4=50
+  zyklus plan --dry-run --capacity 2027.2:backend=30
   zyklus plan --dry-run --explain CR-0042
   zyklus plan --compare origin/main --as markdown > plan-comment.md";
 
@@ -56,9 +59,10 @@ pub struct Args {
     /// How many open releases to plan
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=24))]
     pub horizon: u32,
-    /// What-if capacity for one release, ID=UNITS (repeatable), e.g. 2027.3=20; never written
-    #[arg(long = "capacity", value_name = "ID=UNITS", value_parser = parse_capacity, conflicts_with = "compare")]
-    pub capacity: Vec<(ReleaseId, u64)>,
+    /// What-if capacity of a release, ID=UNITS, or of one of its teams, ID:TEAM=UNITS
+    /// (repeatable), e.g. 2027.3=20 or 2027.3:backend=12; never written
+    #[arg(long = "capacity", value_name = "ID[:TEAM]=UNITS", value_parser = parse_capacity, conflicts_with = "compare")]
+    pub capacity: Vec<(ReleaseId, Option<String>, u64)>,
     /// Tell one request's story: score, constraints, where it went and why
     #[arg(long, value_name = "ID", conflicts_with = "compare")]
     pub explain: Option<String>,
@@ -77,10 +81,19 @@ pub struct Args {
     pub as_: Option<As>,
 }
 
-fn parse_capacity(s: &str) -> Result<(ReleaseId, u64), String> {
-    let (id, n) = s
-        .split_once('=')
-        .ok_or_else(|| format!("`{s}` is not ID=UNITS, e.g. 2027.3=20"))?;
+fn parse_capacity(s: &str) -> Result<(ReleaseId, Option<String>, u64), String> {
+    let (at, n) = s.split_once('=').ok_or_else(|| {
+        format!("`{s}` is not ID=UNITS or ID:TEAM=UNITS, e.g. 2027.3=20 or 2027.3:backend=12")
+    })?;
+    let (id, team) = match at.split_once(':') {
+        Some((id, team)) if !team.trim().is_empty() => (id, Some(team.trim().to_owned())),
+        Some(_) => {
+            return Err(format!(
+                "`{s}` names no team after `:`, e.g. 2027.3:backend=12"
+            ))
+        }
+        None => (at, None),
+    };
     let id: ReleaseId = id.trim().parse().map_err(|e| format!("{e}"))?;
     let n: u64 = n
         .trim()
@@ -93,7 +106,7 @@ fn parse_capacity(s: &str) -> Result<(ReleaseId, u64), String> {
                 crate::model::config::limits::MAX_UNITS
             )
         })?;
-    Ok((id, n))
+    Ok((id, team, n))
 }
 
 /// Runs `zyklus plan`.
@@ -104,7 +117,17 @@ fn parse_capacity(s: &str) -> Result<(ReleaseId, u64), String> {
 pub fn run(a: &Args, s: &Settings) -> Result<Outcome> {
     let input = PlanInput {
         horizon: a.horizon as usize,
-        capacity: a.capacity.clone(),
+        capacity: a
+            .capacity
+            .iter()
+            .filter(|c| c.1.is_none())
+            .map(|c| (c.0, c.2))
+            .collect(),
+        team_capacity: a
+            .capacity
+            .iter()
+            .filter_map(|(id, team, n)| team.clone().map(|t| (*id, t, *n)))
+            .collect(),
         explain: a.explain.clone(),
         time_limit: a.time_limit,
     };

@@ -39,7 +39,7 @@ impl Report for PlanReport {
             let what_if = self
                 .what_if
                 .iter()
-                .find(|x| x.id == r.id)
+                .find(|x| x.id == r.id && x.team.is_none())
                 .map(|x| format!("  (what-if; configured {})", x.configured))
                 .unwrap_or_default();
             writeln!(
@@ -61,9 +61,15 @@ impl Report for PlanReport {
             )?;
             for (team, load) in &r.load_by_team {
                 let cap = r.capacity_by_team.get(team).copied().unwrap_or(0);
+                let what_if = self
+                    .what_if
+                    .iter()
+                    .find(|x| x.id == r.id && x.team.as_ref() == Some(team))
+                    .map(|x| format!("  (what-if; configured {})", x.configured))
+                    .unwrap_or_default();
                 writeln!(
                     w,
-                    "  team {team:<13} load {load:>3}/{cap:<3} {}",
+                    "  team {team:<13} load {load:>3}/{cap:<3} {}{what_if}",
                     paint.apply(
                         if *load > cap { Style::Bad } else { Style::Good },
                         &super::bar(*load, cap, 20)

@@ -37,9 +37,9 @@
 //!
 //! One liberty is taken with what a page shows: a `zyklus … plan` without
 //! `--time-limit` runs with `--time-limit 600`. The limit is only the solver's
-//! wall-clock safety net (the work budget is counted in moves); a debug build on a
-//! busy machine can hit the default 10 s, and then the plan — and every step of a
-//! tour after it — could differ from what a release build prints.
+//! safety net (the work budget is counted in moves); a debug build, about ten times
+//! slower, can spend the default 10 s of CPU time, and then the plan — and every
+//! step of a tour after it — could differ from what a release build prints.
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -130,6 +130,66 @@ fn the_plan_respects_every_team_capacity_and_the_total() {
 }
 
 #[test]
+fn a_team_what_if_plans_with_that_room_and_writes_nothing() {
+    // The agency's backend is full in 2027.2; what if it had 30 units there?
+    let t = Test::example();
+    let before = t.snapshot();
+    let r = t.run(&[
+        "--format",
+        "json",
+        "plan",
+        "--capacity",
+        "2027.2:backend=30",
+    ]);
+    r.ok()
+        .stderr_has("--capacity is a what-if: nothing written");
+    assert_eq!(t.snapshot(), before, "a what-if writes nothing");
+    let p = r.json();
+    assert_eq!(
+        p["what_if"],
+        serde_json::json!([{"id": "2027.2", "team": "backend", "capacity": 30, "configured": 24}])
+    );
+    let r2 = &p["releases"][1];
+    assert_eq!(r2["id"], "2027.2");
+    assert_eq!(r2["capacity_by_team"]["backend"], 30);
+    assert_eq!(
+        r2["capacity_by_team"]["frontend"], 16,
+        "the other team keeps its room"
+    );
+    let backend = r2["load_by_team"]["backend"].as_u64().expect("load");
+    assert!(
+        backend > 24 && backend <= 30,
+        "the planner uses the room the what-if gives: backend load {backend}"
+    );
+    // The table marks the team's line.
+    t.run(&["plan", "--dry-run", "--capacity", "2027.2:backend=30"])
+        .ok()
+        .stdout_has("(what-if; configured 24)");
+}
+
+#[test]
+fn a_team_what_if_names_a_configured_team_and_a_release_of_the_horizon() {
+    let t = Test::example();
+    let before = t.snapshot();
+    t.run(&["plan", "--capacity", "2027.2:backnd=30"])
+        .code(1)
+        .stderr_has("error: --capacity 2027.2:backnd=…: there is no team backnd")
+        .stderr_has("the teams are backend, frontend");
+    t.run(&["plan", "--capacity", "2027.9:backend=30"])
+        .code(1)
+        .stderr_has("2027.9 is not an open release of the horizon");
+    t.run(&["plan", "--capacity", "2027.2:=30"])
+        .code(2)
+        .stderr_has("names no team after `:`");
+    assert_eq!(t.snapshot(), before);
+    let plain = Test::with_requests(SCORING, &[("CR-1", &request(""))]);
+    plain
+        .run(&["plan", "--dry-run", "--capacity", "2027.1:backend=3"])
+        .code(1)
+        .stderr_has("no teams are configured");
+}
+
+#[test]
 fn raising_the_last_release_moves_nothing_in_the_others() {
     // The scenario: after a plan is written, a what-if that only gives the
     // last release more room leaves the other releases as they are.

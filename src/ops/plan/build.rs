@@ -170,6 +170,25 @@ pub fn build(ws: &Workspace, input: &PlanInput, today: NaiveDate) -> Result<Buil
             ));
         }
     }
+    for (id, team, _) in &input.team_capacity {
+        if !cfg.capacity.teams.contains_key(team) {
+            let teams: Vec<&str> = cfg.capacity.teams.keys().map(String::as_str).collect();
+            return Err(refused(
+                format!("--capacity {id}:{team}=…: there is no team {team}"),
+                if teams.is_empty() {
+                    "no teams are configured; add [capacity.teams] to zyklus.toml, or give the release's total: --capacity ID=UNITS".to_owned()
+                } else {
+                    format!("the teams are {}", teams.join(", "))
+                },
+            ));
+        }
+        if !slot_of.contains_key(id) {
+            return Err(refused(
+                format!("--capacity {id}:{team}=…: {id} is not an open release of the horizon"),
+                format!("the horizon is {}", ids(&dates)),
+            ));
+        }
+    }
 
     // Frozen releases: their scope is fixed; what is in them counts as shipping.
     let mut shipped: BTreeSet<&str> = BTreeSet::new();
@@ -400,7 +419,17 @@ pub fn build(ws: &Workspace, input: &PlanInput, today: NaiveDate) -> Result<Buil
                 release_date: d.release_date,
                 capacity: what_if.unwrap_or(configured),
                 configured,
-                team_capacity: facts::capacity_by_team(cfg, d.id).into_values().collect(),
+                team_capacity: facts::capacity_by_team(cfg, d.id)
+                    .into_iter()
+                    .map(|(team, configured)| {
+                        input
+                            .team_capacity
+                            .iter()
+                            .rev()
+                            .find(|(r, t, _)| *r == d.id && *t == team)
+                            .map_or(configured, |(_, _, n)| *n)
+                    })
+                    .collect(),
                 weight: weight_of(&cfg.planning.release_weights, i),
             }
         })

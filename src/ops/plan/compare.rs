@@ -177,6 +177,7 @@ pub fn compare(
 ) -> Result<CompareReport> {
     let input = PlanInput {
         capacity: Vec::new(),
+        team_capacity: Vec::new(),
         explain: None,
         ..input.clone()
     };

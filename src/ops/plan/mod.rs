@@ -29,7 +29,7 @@ use chrono::NaiveDate;
 use toml_edit::value;
 
 use crate::error::refused;
-use crate::model::{ReleaseId, Stage};
+use crate::model::{facts, ReleaseId, Stage};
 use crate::workspace::{edit, Transaction, Workspace};
 
 pub use build::{build, Built, FrozenRelease};
@@ -50,6 +50,9 @@ pub struct PlanInput {
     /// Capacity what-ifs, `(release, units)`; the last one for a release counts.
     /// A plan with any is never written.
     pub capacity: Vec<(ReleaseId, u64)>,
+    /// Team capacity what-ifs, `(release, team, units)`; the last one for a
+    /// release and team counts. A plan with any is never written.
+    pub team_capacity: Vec<(ReleaseId, String, u64)>,
     /// The request whose story to tell.
     pub explain: Option<String>,
     /// Solver safety net in seconds (default: `[planning] time_limit`).
@@ -61,7 +64,7 @@ impl PlanInput {
     /// such a plan is shown, never written.
     #[must_use]
     pub fn is_what_if(&self) -> bool {
-        !self.capacity.is_empty()
+        !self.capacity.is_empty() || !self.team_capacity.is_empty()
     }
 }
 
@@ -70,6 +73,7 @@ impl Default for PlanInput {
         Self {
             horizon: DEFAULT_HORIZON,
             capacity: Vec::new(),
+            team_capacity: Vec::new(),
             explain: None,
             time_limit: None,
         }
@@ -140,13 +144,32 @@ pub fn plan(
             if let Some(h) = built.horizon.iter().find(|h| h.id == *id) {
                 what_if.push(WhatIf {
                     id: *id,
+                    team: None,
                     capacity: h.capacity,
                     configured: h.configured,
                 });
             }
         }
     }
-    what_if.sort_by_key(|w| w.id);
+    for (id, team, _) in &input.team_capacity {
+        let known = what_if
+            .iter()
+            .any(|w| w.id == *id && w.team.as_ref() == Some(team));
+        let slot = built.horizon.iter().find(|h| h.id == *id);
+        let index = built.teams.iter().position(|t| t == team);
+        if let (false, Some(h), Some(i)) = (known, slot, index) {
+            what_if.push(WhatIf {
+                id: *id,
+                team: Some(team.clone()),
+                capacity: h.team_capacity[i],
+                configured: facts::capacity_by_team(&ws.config, *id)
+                    .get(team)
+                    .copied()
+                    .unwrap_or(0),
+            });
+        }
+    }
+    what_if.sort_by(|a, b| (a.id, &a.team).cmp(&(b.id, &b.team)));
     let mut report = report::assemble(ws, &built, &solved, what_if);
     if let Some(id) = &input.explain {
         report.explain = Some(story::story(ws, &built, &solved, id)?);

@@ -84,6 +84,8 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WhatIf {
     pub id: ReleaseId,
+    /// The team whose capacity this is; `null` for the release's total.
+    pub team: Option<String>,
     /// The capacity planned with.
     pub capacity: u64,
     /// The capacity `zyklus.toml` gives the release.

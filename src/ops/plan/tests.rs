@@ -379,6 +379,54 @@ fn the_solver_sees_the_built_problem_one_to_one() {
 }
 
 #[test]
+fn team_what_ifs_replace_one_team_of_one_release_and_are_checked() {
+    let w = ws(
+        "[capacity.teams]\nbackend = { default = 24, releases = { \"2027.2\" = 16 } }\nfrontend = { default = 16 }\n",
+        &[req("A", 10, "team = \"frontend\"")],
+    );
+    let input = PlanInput {
+        horizon: 3,
+        team_capacity: vec![
+            (rid("2027.2"), "backend".into(), 40),
+            (rid("2027.2"), "backend".into(), 30),
+            (rid("2027.3"), "frontend".into(), 2),
+        ],
+        ..PlanInput::default()
+    };
+    assert!(input.is_what_if());
+    let b = build(&w, &input, today()).expect("build");
+    let caps: Vec<Vec<u64>> = b.horizon.iter().map(|h| h.team_capacity.clone()).collect();
+    assert_eq!(
+        caps,
+        [vec![24, 16], vec![30, 16], vec![24, 2]],
+        "the last what-if of a release and team counts; the other teams keep theirs"
+    );
+    let unknown = PlanInput {
+        horizon: 3,
+        team_capacity: vec![(rid("2027.2"), "mobile".into(), 3)],
+        ..PlanInput::default()
+    };
+    let e = error(&w, &unknown);
+    assert!(
+        e.contains("--capacity 2027.2:mobile=…: there is no team mobile"),
+        "{e}"
+    );
+    let outside = PlanInput {
+        horizon: 3,
+        team_capacity: vec![(rid("2027.4"), "backend".into(), 3)],
+        ..PlanInput::default()
+    };
+    let e = error(&w, &outside);
+    assert!(
+        e.contains("2027.4 is not an open release of the horizon"),
+        "{e}"
+    );
+    let no_teams = ws("", &[req("A", 10, "")]);
+    let e = error(&no_teams, &unknown);
+    assert!(e.contains("there is no team mobile"), "{e}");
+}
+
+#[test]
 fn teams_their_capacities_and_the_plan_on_disk_reach_the_solver() {
     let w = ws(
         "[capacity.teams]\nbackend = { default = 24, releases = { \"2027.2\" = 16 } }\nfrontend = { default = 16 }\n\
@@ -458,6 +506,7 @@ fn a_plan_reports_rounded_numbers_and_its_what_ifs() {
         out.report.what_if,
         [WhatIf {
             id: rid("2027.1"),
+            team: None,
             capacity: 5,
             configured: 40,
         }]
