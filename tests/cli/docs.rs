@@ -35,6 +35,13 @@
 //! ```
 //! ````
 //!
+//! `DOCS_UPDATE=1 cargo test --test cli docs::` rewrites the shown output of every
+//! command whose output changed: lines that still match (wildcards included) stay
+//! as written, the others become what the command prints now. A block whose
+//! expected output uses `...`, or whose output lines are not written right after
+//! the command, is not rewritten and still fails. `--nocapture` shows which pages
+//! were rewritten; review the diff before committing.
+//!
 //! One liberty is taken with what a page shows: a `zyklus … plan` without
 //! `--time-limit` runs with `--time-limit 600`. The limit is only the solver's
 //! safety net (the work budget is counted in moves); a debug build, about ten times
@@ -306,12 +313,61 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The expected output rewritten to `actual`, keeping every line that still
+/// matches; None when it uses `...` (which lines it stands for is not known).
+fn updated(expected: &[String], actual: &[&str]) -> Option<Vec<String>> {
+    if expected.iter().any(|l| l.trim() == "...") {
+        return None;
+    }
+    Some(
+        actual
+            .iter()
+            .enumerate()
+            .map(|(i, a)| match expected.get(i) {
+                Some(e) if line_matches(e, a) => e.clone(),
+                _ => a.trim_end().to_owned(),
+            })
+            .collect(),
+    )
+}
+
+/// Replaces the output lines shown after each step's command (`(command line,
+/// expected, new lines)`); None when a step's output is not right after its
+/// command in `text`.
+fn rewrite(text: &str, updates: &[(usize, Vec<String>, Vec<String>)]) -> Option<String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    for (line, expected, new) in updates.iter().rev() {
+        let at = *line; // the line after the command (lines are 1-based)
+        let shown: Vec<String> = lines
+            .get(at..at + expected.len())?
+            .iter()
+            .map(|l| l.trim_end().to_owned())
+            .collect();
+        if shown != *expected {
+            return None;
+        }
+        lines.splice(at..at + expected.len(), new.iter().cloned());
+    }
+    let mut out = lines.join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// What a step did: its output as shown, or (with `DOCS_UPDATE`) the lines to
+/// show instead.
+enum Ran {
+    AsShown,
+    Update(Vec<String>),
+}
+
 fn run_step(
     sandbox: &Path,
     cwd: &mut PathBuf,
     exported: &mut Vec<(String, String)>,
     step: &Step,
-) -> Result<(), String> {
+) -> Result<Ran, String> {
     if let Some(path) = &step.file {
         let target = cwd.join(path);
         if let Some(dir) = target.parent() {
@@ -319,7 +375,9 @@ fn run_step(
         }
         let mut body = step.expected.join("\n");
         body.push('\n');
-        return fs::write(&target, body).map_err(|e| format!("writing {path}: {e}"));
+        return fs::write(&target, body)
+            .map(|()| Ran::AsShown)
+            .map_err(|e| format!("writing {path}: {e}"));
     }
     let mut words: Vec<String> = step
         .command
@@ -356,7 +414,7 @@ fn run_step(
         env.push((k.to_owned(), v.to_owned()));
     }
     let Some(program) = words.first().cloned() else {
-        return Ok(());
+        return Ok(Ran::AsShown);
     };
     let mut args = words[1..].to_vec();
     if program == "zyklus"
@@ -373,7 +431,7 @@ fn run_step(
                     .ok_or_else(|| format!("export {a}: expected KEY=VALUE"))?;
                 exported.push((k.to_owned(), v.to_owned()));
             }
-            return Ok(());
+            return Ok(Ran::AsShown);
         }
         "cd" => {
             let to = cwd.join(args.first().map_or(".", String::as_str));
@@ -381,7 +439,7 @@ fn run_step(
                 return Err(format!("cd {}: no such directory", to.display()));
             }
             *cwd = to;
-            return Ok(());
+            return Ok(Ran::AsShown);
         }
         "zyklus" => Command::cargo_bin("zyklus").expect("zyklus binary"),
         "git" | "cat" | "ls" => Command::new(&program),
@@ -418,13 +476,18 @@ fn run_step(
     if !step.expected.is_empty() {
         let actual: Vec<&str> = stdout.lines().collect();
         if !lines_match(&step.expected, &actual) {
+            if std::env::var_os("DOCS_UPDATE").is_some() {
+                if let Some(new) = updated(&step.expected, &actual) {
+                    return Ok(Ran::Update(new));
+                }
+            }
             return Err(format!(
                 "output differs\n--- expected\n{}\n--- actual\n{stdout}--- stderr\n{stderr}",
                 step.expected.join("\n")
             ));
         }
     }
-    Ok(())
+    Ok(Ran::AsShown)
 }
 
 #[test]
@@ -443,13 +506,29 @@ fn every_console_example_runs() {
         // One session per file: a `cd` holds for the blocks after it.
         let mut cwd = sandbox.path().to_path_buf();
         let mut exported = Vec::new();
+        let mut updates = Vec::new();
         for block in blocks(&text) {
             for step in &block {
                 count += 1;
-                if let Err(e) = run_step(sandbox.path(), &mut cwd, &mut exported, step) {
-                    failures.push(format!("{name}:{}: $ {}\n{e}", step.line, step.command));
-                    break;
+                match run_step(sandbox.path(), &mut cwd, &mut exported, step) {
+                    Ok(Ran::AsShown) => {}
+                    Ok(Ran::Update(new)) => updates.push((step.line, step.expected.clone(), new)),
+                    Err(e) => {
+                        failures.push(format!("{name}:{}: $ {}\n{e}", step.line, step.command));
+                        break;
+                    }
                 }
+            }
+        }
+        if !updates.is_empty() {
+            match rewrite(&text, &updates) {
+                Some(new) => {
+                    fs::write(&file, new).expect("rewrite doc");
+                    eprintln!("DOCS_UPDATE: rewrote the output of {} commands in {name}", updates.len());
+                }
+                None => failures.push(format!(
+                    "{name}: DOCS_UPDATE cannot rewrite it: an output is not right after its command"
+                )),
             }
         }
     }
@@ -470,6 +549,40 @@ fn the_matcher_understands_wildcards() {
     assert!(lines_match(&exp(&["..."]), &[]));
     assert_eq!(slug("Planning: `zyklus plan`"), "planning-zyklus-plan");
     assert_eq!(slug("Stages, gates & findings"), "stages-gates--findings");
+}
+
+#[test]
+fn docs_update_keeps_matching_lines_and_rewrites_the_rest() {
+    let exp = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        updated(
+            &exp(&["objective [..]", "old line", "gone"]),
+            &["objective 9", "new line"]
+        ),
+        Some(exp(&["objective [..]", "new line"]))
+    );
+    assert_eq!(updated(&exp(&["a", "..."]), &["b"]), None);
+    let page = "text\n```console\n$ zyklus x\nold\n? 1\n$ zyklus y\nkeep\n```\n";
+    let steps = &blocks(page)[0];
+    let new = rewrite(
+        page,
+        &[(
+            steps[0].line,
+            steps[0].expected.clone(),
+            exp(&["new", "more"]),
+        )],
+    );
+    assert_eq!(
+        new.as_deref(),
+        Some("text\n```console\n$ zyklus x\nnew\nmore\n? 1\n$ zyklus y\nkeep\n```\n")
+    );
+    // An output that is not right after its command is not rewritten.
+    let split = "```console\n$ zyklus x\n? 1\nold\n```\n";
+    let s = &blocks(split)[0][0];
+    assert_eq!(
+        rewrite(split, &[(s.line, s.expected.clone(), exp(&["new"]))]),
+        None
+    );
 }
 
 #[test]
