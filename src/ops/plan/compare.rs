@@ -122,8 +122,8 @@ pub struct CompareReport {
     pub bound: ThenNow<f64>,
     pub gap: ThenNow<f64>,
     pub optimal: ThenNow<bool>,
-    /// Whether a solver's safety net, not its work budget, ended either search.
-    #[serde(skip)]
+    /// Whether a solver's safety net, not its work budget, ended either search
+    /// (then a move may come from the machine, not from the change).
     pub hit_time_limit: bool,
 }
 
