@@ -37,10 +37,15 @@ impl Deadline {
     /// A deadline `limit` of CPU time from now, on the calling thread.
     #[must_use]
     pub fn after(limit: Duration) -> Self {
+        Self::capped(limit, limit.saturating_mul(WALL_FACTOR))
+    }
+
+    /// A deadline `limit` of CPU time from now, and `wall_cap` of wall-clock time.
+    fn capped(limit: Duration, wall_cap: Duration) -> Self {
         Self {
             start: Instant::now(),
             limit,
-            wall_cap: limit.saturating_mul(WALL_FACTOR),
+            wall_cap,
             carried: Duration::ZERO,
             base: thread_cpu(),
         }
@@ -124,7 +129,8 @@ mod tests {
     #[test]
     #[cfg(unix)]
     fn waiting_does_not_spend_the_limit_but_working_does() {
-        let d = Deadline::after(Duration::from_millis(40));
+        // No wall-clock cap here: a loaded test machine may oversleep.
+        let d = Deadline::capped(Duration::from_millis(40), Duration::from_secs(3600));
         // A thread that gets no CPU (a busy machine) does not reach the limit...
         std::thread::sleep(Duration::from_millis(80));
         assert!(!d.passed(), "spent {:?}", d.spent());
@@ -136,7 +142,7 @@ mod tests {
     #[test]
     #[cfg(unix)]
     fn a_spawned_thread_carries_the_path_before_it() {
-        let d = Deadline::after(Duration::from_millis(60));
+        let d = Deadline::capped(Duration::from_millis(60), Duration::from_secs(3600));
         spin(Duration::from_millis(40));
         let spent = d.spent();
         std::thread::scope(|s| {
