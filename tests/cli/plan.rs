@@ -133,14 +133,7 @@ fn a_safety_net_that_ends_the_search_says_so_and_a_budget_that_does_stays_silent
         .expect("scope")
         .is_empty());
     // A net far away (the debug build is slow): the budget ends it, and nothing is said.
-    let full = t.run(&[
-        "--format",
-        "json",
-        "plan",
-        "--dry-run",
-        "--time-limit",
-        "600",
-    ]);
+    let full = t.zyklus("--format json plan --dry-run --time-limit 600");
     full.ok();
     assert!(!full.stderr.contains("time limit"), "{}", full.stderr);
     assert_eq!(full.json()["hit_time_limit"], false);
