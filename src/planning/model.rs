@@ -571,6 +571,11 @@ impl Model {
         self.members.len()
     }
 
+    /// The units group g takes of resource j (0 when it uses none).
+    pub fn units(&self, g: usize, j: usize) -> u64 {
+        self.uses[g].iter().filter(|x| x.0 == j).map(|x| x.1).sum()
+    }
+
     /// Whether group g fits into slot s on top of `load` (per slot and resource).
     pub fn fits(&self, load: &[u64], g: usize, s: usize) -> bool {
         self.uses[g]

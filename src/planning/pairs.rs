@@ -21,9 +21,8 @@
 //! nothing or the work budget (states × options) is spent, so the result does not
 //! depend on the machine.
 
-use super::clock::Deadline;
-
 use super::bb::plan_ok;
+use super::clock::Deadline;
 use super::model::{find, Model};
 use super::search::{total_value, Search};
 
@@ -150,7 +149,7 @@ fn free(m: &Model, cur: &[usize], play: &[bool], slot: usize, res: usize) -> u64
     }
     let fixed: u64 = (0..m.groups())
         .filter(|&g| cur[g] == slot && !play[g])
-        .flat_map(|g| m.uses[g].iter().filter(|x| x.0 == res).map(|x| x.1))
+        .map(|g| m.units(g, res))
         .sum();
     cap.saturating_sub(fixed)
 }
@@ -163,19 +162,17 @@ fn layout(m: &Model, cur: &[usize], s: usize, t: usize, play: &[bool]) -> Option
         used |= signature(m, g, s, t);
     }
     let res: Vec<usize> = (0..m.k).filter(|&j| used >> j.min(63) & 1 == 1).collect();
-    let units =
-        |g: usize, j: usize| -> u64 { m.uses[g].iter().filter(|x| x.0 == j).map(|x| x.1).sum() };
     let limited = |j: usize| m.caps[s * m.k + j] != u64::MAX && m.caps[t * m.k + j] != u64::MAX;
     let summed = (res.len() > 1)
         .then(|| {
             res.iter().copied().find(|&j| {
                 res.iter().all(|&o| o == j || limited(o))
                     && (0..m.groups()).filter(|&g| play[g]).all(|g| {
-                        units(g, j)
+                        m.units(g, j)
                             == res
                                 .iter()
                                 .filter(|&&o| o != j)
-                                .map(|&o| units(g, o))
+                                .map(|&o| m.units(g, o))
                                 .sum::<u64>()
                     })
             })
@@ -356,11 +353,7 @@ fn items(m: &Model, cur: &[usize], s: usize, t: usize, play: &[bool], lay: &Layo
                 for &g in &comp {
                     for (d, dim) in dims.iter().enumerate() {
                         if place[g] == dim.slot {
-                            load[d] += m.uses[g]
-                                .iter()
-                                .filter(|x| x.0 == dim.res)
-                                .map(|x| x.1)
-                                .sum::<u64>();
+                            load[d] += m.units(g, dim.res);
                         }
                     }
                 }
