@@ -18,11 +18,11 @@
 //! becomes an incumbent. An interrupted search still gives a valid bound: the
 //! largest bound of a node left open.
 
-use super::clock::Deadline;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
 use super::bound::{finish, Net, FREE, HOLE, ONE, ZERO};
+use super::clock::Deadline;
 use super::decomp::{Decomp, Descent, Eval, Schedule};
 use super::model::Model;
 use super::search::{total_value, Search};

@@ -5,7 +5,6 @@
 //! steps (several). Each closure also seeds a primal solution for the search.
 
 use super::clock::Deadline;
-
 use super::flow::Flow;
 use super::model::Model;
 use super::search::{Elem, Search};

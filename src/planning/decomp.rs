@@ -16,10 +16,9 @@
 //! down towards the bound of "closure ∩ every knapsack's integer hull", which
 //! cuts off every fractional knapsack solution (all cover inequalities at once).
 
-use super::clock::Deadline;
-
 use super::bb::Masks;
 use super::bound::Net;
+use super::clock::Deadline;
 use super::model::Model;
 
 /// One knapsack: a (slot, resource) with a finite capacity and the groups that

@@ -21,10 +21,9 @@
 //! generator and the budget is counted in work units, so the result does not
 //! depend on the machine.
 
-use super::clock::Deadline;
-
 use super::bb::{Bb, Masks};
 use super::bound::{cap_prices, Net};
+use super::clock::Deadline;
 use super::decomp::Decomp;
 use super::model::Model;
 use super::rng::Rng;

@@ -5,7 +5,6 @@
 //! iterated local search. Also the exhaustive search used for tiny problems.
 
 use super::clock::Deadline;
-
 use super::model::Model;
 use super::rng::Rng;
 use super::Stats;

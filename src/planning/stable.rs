@@ -12,7 +12,6 @@
 //! remaining move on its own and in pairs. Tiny problems are enumerated exactly.
 
 use super::clock::Deadline;
-
 use super::model::Model;
 use super::search::{self, total_moves, total_value, Search, Stable};
 use super::Stats;
