@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use super::Report;
 use crate::model::ReleaseId;
 use crate::ops::plan::compare::{CompareReport, Move, MoveKind, ThenNow};
-use crate::ops::plan::{PlanReport, Story};
+use crate::ops::plan::{PlanReport, Story, WhatIf};
 use crate::ui::{Paint, Style};
 
 fn line(r: &PlanReport, id: &str) -> String {
@@ -36,12 +36,7 @@ impl Report for PlanReport {
             )?;
         }
         for r in &self.releases {
-            let what_if = self
-                .what_if
-                .iter()
-                .find(|x| x.id == r.id && x.team.is_none())
-                .map(|x| format!("  (what-if; configured {})", x.configured))
-                .unwrap_or_default();
+            let what_if = what_if_note(&self.what_if, r.id, None);
             writeln!(
                 w,
                 "\n{}  release {}  test from {}  load {:>3}/{:<3} {}{what_if}",
@@ -61,12 +56,7 @@ impl Report for PlanReport {
             )?;
             for (team, load) in &r.load_by_team {
                 let cap = r.capacity_by_team.get(team).copied().unwrap_or(0);
-                let what_if = self
-                    .what_if
-                    .iter()
-                    .find(|x| x.id == r.id && x.team.as_ref() == Some(team))
-                    .map(|x| format!("  (what-if; configured {})", x.configured))
-                    .unwrap_or_default();
+                let what_if = what_if_note(&self.what_if, r.id, Some(team));
                 writeln!(
                     w,
                     "  team {team:<13} load {load:>3}/{cap:<3} {}{what_if}",
@@ -146,6 +136,16 @@ impl Report for PlanReport {
             self.solve_ms
         )
     }
+}
+
+/// `  (what-if; configured N)` for the release's total (`team` None) or one team's
+/// capacity, when this run changed it; empty otherwise.
+fn what_if_note(what_if: &[WhatIf], id: ReleaseId, team: Option<&String>) -> String {
+    what_if
+        .iter()
+        .find(|x| x.id == id && x.team.as_ref() == team)
+        .map(|x| format!("  (what-if; configured {})", x.configured))
+        .unwrap_or_default()
 }
 
 fn render_story(s: &Story, w: &mut dyn Write, paint: &Paint) -> io::Result<()> {

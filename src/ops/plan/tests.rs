@@ -401,22 +401,18 @@ fn team_what_ifs_replace_one_team_of_one_release_and_are_checked() {
         [vec![24, 16], vec![30, 16], vec![24, 2]],
         "the last what-if of a release and team counts; the other teams keep theirs"
     );
-    let unknown = PlanInput {
+    let one = |id: &str, team: &str| PlanInput {
         horizon: 3,
-        team_capacity: vec![(rid("2027.2"), "mobile".into(), 3)],
+        team_capacity: vec![(rid(id), team.into(), 3)],
         ..PlanInput::default()
     };
+    let unknown = one("2027.2", "mobile");
     let e = error(&w, &unknown);
     assert!(
         e.contains("--capacity 2027.2:mobile=…: there is no team mobile"),
         "{e}"
     );
-    let outside = PlanInput {
-        horizon: 3,
-        team_capacity: vec![(rid("2027.4"), "backend".into(), 3)],
-        ..PlanInput::default()
-    };
-    let e = error(&w, &outside);
+    let e = error(&w, &one("2027.4", "backend"));
     assert!(
         e.contains("2027.4 is not an open release of the horizon"),
         "{e}"
