@@ -547,9 +547,8 @@ fn degenerate_problems() {
     assert_eq!(plan.assignment, [None, Some(0)]);
 }
 
-#[test]
-fn one_slot_nrp_shape_with_many_requests() {
-    // The benchmark's shape: score 0, one slot, value only from commitments.
+/// The benchmark's shape: score 0, one slot, value only from commitments.
+fn nrp_shape() -> Problem {
     let n = 120;
     let mut items: Vec<Item> = (0..n)
         .map(|i| item(&format!("R{i}"), 1 + (i as u64 * 7) % 9, 0.0))
@@ -565,12 +564,17 @@ fn one_slot_nrp_shape_with_many_requests() {
             latest: None,
         })
         .collect();
-    let p = Problem {
+    Problem {
         slots: vec![slot("2027.1", 150, 1.0)],
         requests: items,
         commitments,
         ..Problem::default()
-    };
+    }
+}
+
+#[test]
+fn one_slot_nrp_shape_with_many_requests() {
+    let p = nrp_shape();
     let plan = run(&p).expect("plan");
     check(&p, &plan.assignment).expect("feasible");
     assert!(plan.bound >= plan.objective - 1e-9);
@@ -580,6 +584,46 @@ fn one_slot_nrp_shape_with_many_requests() {
         plan.bound.floor(),
         "integral data: the bound is floored"
     );
+}
+
+/// Recombination (perturbed walks on two threads, crossovers) keeps the best plan
+/// a plan, never makes it worse, and gives the same plan on every run.
+#[test]
+fn recombination_is_deterministic_and_never_worse() {
+    use super::{bb, bound, clock, model, recombine, search};
+    let p = nrp_shape();
+    let m = model::Model::build(&p).expect("model");
+    let base = m.pack_mandatory().expect("packs");
+    let deadline = clock::Deadline::far();
+    let once = || {
+        let mut s = search::Search::new(&m, base.clone(), 200_000, deadline);
+        let b = bound::lagrangian(&m, &mut s, 200_000, deadline);
+        let before = s.best_value();
+        let budget = recombine::Budget {
+            rounds: 6,
+            walk: 100_000,
+            stall: 500,
+            crossover: 2_000_000,
+        };
+        let spent = recombine::recombine(
+            &m,
+            &mut s,
+            &base,
+            &b.lambda,
+            &budget,
+            f64::INFINITY,
+            deadline,
+        );
+        assert!(spent.nodes > 0 && spent.evals > 0, "{spent:?}");
+        assert!(bb::plan_ok(&m, s.best_slots()), "not a plan");
+        assert!(
+            s.best_value() >= before - 1e-9,
+            "{} < {before}",
+            s.best_value()
+        );
+        (s.best_slots().to_vec(), s.best_value())
+    };
+    assert_eq!(once(), once());
 }
 
 #[test]
@@ -626,7 +670,7 @@ fn reasons_and_errors_serialize_to_stable_json() {
 mod bound_props {
     //! The Lagrangian bound on its own (the solver replaces it by the optimum when
     //! the exhaustive search runs, so the property tests of `solve` cannot see it).
-    use super::super::{bb, bound, clock, decomp, model, pairs, search};
+    use super::super::{bb, bound, clock, decomp, model, pairs, recombine, search};
     use super::*;
     use proptest::prelude::*;
 
@@ -786,8 +830,55 @@ mod bound_props {
         f(&m, &s, &b, deadline)
     }
 
+    /// The best feasible plan by enumeration, as group slots of `m`.
+    fn optimum_slots(p: &Problem, m: &model::Model) -> Option<(Vec<usize>, f64)> {
+        let n = p.requests.len();
+        let r = p.slots.len();
+        let mut a = vec![None; n];
+        let mut best: Option<(Vec<Option<usize>>, f64)> = None;
+        for mut code in 0..(r + 1).pow(u32::try_from(n).expect("small")) {
+            for x in &mut a {
+                let d = code % (r + 1);
+                code /= r + 1;
+                *x = if d == r { None } else { Some(d) };
+            }
+            if check(p, &a).is_ok() {
+                let v = objective(p, &a);
+                if best.as_ref().is_none_or(|(_, b)| v > *b) {
+                    best = Some((a.clone(), v));
+                }
+            }
+        }
+        let (a, v) = best?;
+        let mut slots = vec![m.r; m.groups()];
+        for (i, &g) in m.group_of.iter().enumerate() {
+            slots[g] = a[i].unwrap_or(m.r);
+        }
+        Some((slots, v))
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
+        /// A crossover re-plans the groups on which two plans disagree exactly:
+        /// crossed with the optimum, the mandatory plan becomes an optimal plan.
+        #[test]
+        fn a_crossover_with_the_optimum_finds_the_optimum(p in problem()) {
+            with_relaxation(&p, |m, s, b, deadline| {
+                let Some((opt_slots, opt)) = optimum_slots(&p, m) else { return Ok(()) };
+                let base = m.pack_mandatory().expect("packs");
+                let mut search = search::Search::new(m, base.clone(), 1_000_000, deadline);
+                search.offer(&base, search::total_value(m, &base));
+                recombine::crossover(m, &mut search, &b.lambda, &[&opt_slots], u64::MAX / 4, 0, deadline);
+                prop_assert!(bb::plan_ok(m, search.best_slots()), "not a plan");
+                prop_assert!(
+                    (search.best_value() - opt).abs() <= 1e-7,
+                    "crossover {} against optimum {} (search alone {})",
+                    search.best_value(), opt, s.best_value()
+                );
+                Ok(())
+            })?;
+        }
+
         #[test]
         fn lagrangian_bound_is_never_below_the_optimum(p in problem()) {
             let Ok(m) = model::Model::build(&p) else { return Ok(()) };
