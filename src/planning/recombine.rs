@@ -56,22 +56,15 @@ pub(crate) struct Spent {
     pub hit_time: bool,
 }
 
-/// Uniform in [0, 1).
-fn unit(rng: &mut Rng) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
-    let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-    u
-}
-
 /// A copy of `m` whose commitment weights and scores are scaled by seeded factors.
 fn perturbed(m: &Model, round: u64) -> Model {
     let mut rng = Rng::new(0x0C05_5002_7000 ^ round);
     let mut p = m.clone();
     for c in &mut p.commits {
-        c.weight *= 1.0 + NOISE * (2.0 * unit(&mut rng) - 1.0);
+        c.weight *= 1.0 + NOISE * (2.0 * rng.unit() - 1.0);
     }
     for v in &mut p.value {
-        let f = 1.0 + NOISE * (2.0 * unit(&mut rng) - 1.0);
+        let f = 1.0 + NOISE * (2.0 * rng.unit() - 1.0);
         for x in v.iter_mut() {
             *x *= f;
         }
@@ -89,7 +82,7 @@ fn start(m: &Model, best: &[usize], round: u64) -> Vec<usize> {
     if round % 2 == 1 {
         let mut rng = Rng::new(0xDE57_0000 ^ round);
         for c in &m.commits {
-            if unit(&mut rng) >= DESTROY {
+            if rng.unit() >= DESTROY {
                 for &g in &c.closure {
                     keep[g] = true;
                 }

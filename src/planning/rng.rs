@@ -17,6 +17,13 @@ impl Rng {
         z ^ (z >> 31)
     }
 
+    /// Uniform in [0, 1), on the 53 bits of an f64's mantissa.
+    pub fn unit(&mut self) -> f64 {
+        #[allow(clippy::cast_precision_loss)]
+        let u = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        u
+    }
+
     /// Uniform in `0..n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
         #[allow(clippy::cast_possible_truncation)]

@@ -764,9 +764,7 @@ impl<'a> Search<'a> {
         if !fits.is_empty() {
             if self.noise {
                 for f in &mut fits {
-                    #[allow(clippy::cast_precision_loss)]
-                    let u = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-                    f.0 *= 1.0 + 0.5 * u;
+                    f.0 *= 1.0 + 0.5 * self.rng.unit();
                 }
             }
             self.noise = false;
