@@ -685,3 +685,38 @@ pub(crate) fn neighbourhoods<'m>(
     bb.lns(&mu, eval_limit);
     bb.evals
 }
+
+/// What re-planning one neighbourhood exactly spent (see [`replan`]).
+pub(super) struct Replanned {
+    /// Relaxations evaluated.
+    pub evals: u64,
+    /// The work of one relaxation of this neighbourhood.
+    pub per_eval: u64,
+    /// Whether the tree was explored completely (the neighbourhood's optimum is
+    /// then the incumbent or worse).
+    pub complete: bool,
+}
+
+/// Re-plans the neighbourhood `masks` exactly: the tree on the decomposition
+/// restricted to its free groups, with a network of just those, on at most
+/// `limit(per_eval)` relaxations. Improvements go to the incumbent.
+pub(super) fn replan<'m>(
+    m: &'m Model,
+    search: &mut Search<'m>,
+    lambda: &[f64],
+    masks: Masks,
+    limit: impl FnOnce(u64) -> u64,
+    deadline: Deadline,
+) -> Replanned {
+    let d = Decomp::restricted(m, lambda, &masks);
+    let net = Net::build_masked(m, Some(&masks.0));
+    let per_eval = d.work + net.edges() + 4 * (m.groups() * m.r) as u64 + 1;
+    let mu = d.mu.clone();
+    let mut bb = Bb::new(m, net, d, search, limit(per_eval), deadline);
+    let (_, complete) = bb.tree(masks, &mu, f64::INFINITY);
+    Replanned {
+        evals: bb.evals,
+        per_eval,
+        complete,
+    }
+}

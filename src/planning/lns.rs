@@ -21,10 +21,9 @@
 //! generator and the budget is counted in work units, so the result does not
 //! depend on the machine.
 
-use super::bb::{Bb, Masks};
-use super::bound::{cap_prices, Net};
+use super::bb::{self, Masks};
+use super::bound::cap_prices;
 use super::clock::Deadline;
-use super::decomp::Decomp;
 use super::model::Model;
 use super::rng::Rng;
 use super::search::Search;
@@ -193,17 +192,19 @@ pub(crate) fn clusters<'m>(
             spent += g_n as u64;
             continue;
         }
-        let d = Decomp::restricted(m, lambda, &masks);
-        let net = Net::build_masked(m, Some(&masks.0));
-        let per_eval = d.work + net.edges() + 4 * (g_n * m.r) as u64 + 1;
-        let limit = EVALS_PER_NEIGHBOURHOOD.min((work - spent) / per_eval + 1);
-        let mu = d.mu.clone();
-        let mut bb = Bb::new(m, net, d, &mut *search, limit, deadline);
-        let (_, complete) = bb.tree(masks, &mu, f64::INFINITY);
-        evals += bb.evals;
-        spent += bb.evals.max(1) * per_eval;
+        let left = work - spent;
+        let done = bb::replan(
+            m,
+            search,
+            lambda,
+            masks,
+            |per_eval| EVALS_PER_NEIGHBOURHOOD.min(left / per_eval + 1),
+            deadline,
+        );
+        evals += done.evals;
+        spent += done.evals.max(1) * done.per_eval;
         // Solved within its share: try larger clusters; cut short: smaller ones.
-        size = if complete {
+        size = if done.complete {
             (size * 1.15 + 1.0).min(MAX_SIZE)
         } else {
             (size * 0.85).max(MIN_SIZE)

@@ -14,10 +14,8 @@
 //! round and starts from the best plan as it was before the pair, and the
 //! crossovers run in round order, so the result does not depend on timing.
 
-use super::bb::{Bb, Masks};
-use super::bound::Net;
+use super::bb::{self, Masks};
 use super::clock::Deadline;
-use super::decomp::Decomp;
 use super::model::Model;
 use super::rng::Rng;
 use super::search::{total_value, Search};
@@ -236,11 +234,13 @@ pub(super) fn crossover<'m>(
     if !masks.propagate(m) || masks.0.iter().all(|x| x.count_ones() < 2) {
         return 0;
     }
-    let d = Decomp::restricted(m, lambda, &masks);
-    let net = Net::build_masked(m, Some(&masks.0));
-    let per_eval = d.work + net.edges() + 4 * (g_n * m.r) as u64 + 1;
-    let mu = d.mu.clone();
-    let mut bb = Bb::new(m, net, d, search, work / per_eval + 1, deadline);
-    bb.tree(masks, &mu, f64::INFINITY);
-    bb.evals
+    bb::replan(
+        m,
+        search,
+        lambda,
+        masks,
+        |per_eval| work / per_eval + 1,
+        deadline,
+    )
+    .evals
 }
