@@ -782,10 +782,19 @@ mod bound_props {
 
     /// The best objective among the feasible plans that `keep` admits.
     fn brute_force_where(p: &Problem, keep: impl Fn(&[Option<usize>]) -> bool) -> Option<f64> {
+        best_plan_where(p, keep).map(|(_, v)| v)
+    }
+
+    /// The best feasible plan that `keep` admits, and its objective, by enumeration
+    /// (the first of equal ones).
+    fn best_plan_where(
+        p: &Problem,
+        keep: impl Fn(&[Option<usize>]) -> bool,
+    ) -> Option<(Vec<Option<usize>>, f64)> {
         let n = p.requests.len();
         let r = p.slots.len();
         let mut a = vec![None; n];
-        let mut best: Option<f64> = None;
+        let mut best: Option<(Vec<Option<usize>>, f64)> = None;
         for mut code in 0..(r + 1).pow(u32::try_from(n).expect("small")) {
             for x in &mut a {
                 let d = code % (r + 1);
@@ -794,8 +803,8 @@ mod bound_props {
             }
             if check(p, &a).is_ok() && keep(&a) {
                 let v = objective(p, &a);
-                if best.is_none_or(|b| v > b) {
-                    best = Some(v);
+                if best.as_ref().is_none_or(|(_, b)| v > *b) {
+                    best = Some((a.clone(), v));
                 }
             }
         }
@@ -832,24 +841,7 @@ mod bound_props {
 
     /// The best feasible plan by enumeration, as group slots of `m`.
     fn optimum_slots(p: &Problem, m: &model::Model) -> Option<(Vec<usize>, f64)> {
-        let n = p.requests.len();
-        let r = p.slots.len();
-        let mut a = vec![None; n];
-        let mut best: Option<(Vec<Option<usize>>, f64)> = None;
-        for mut code in 0..(r + 1).pow(u32::try_from(n).expect("small")) {
-            for x in &mut a {
-                let d = code % (r + 1);
-                code /= r + 1;
-                *x = if d == r { None } else { Some(d) };
-            }
-            if check(p, &a).is_ok() {
-                let v = objective(p, &a);
-                if best.as_ref().is_none_or(|(_, b)| v > *b) {
-                    best = Some((a.clone(), v));
-                }
-            }
-        }
-        let (a, v) = best?;
+        let (a, v) = best_plan_where(p, |_| true)?;
         let mut slots = vec![m.r; m.groups()];
         for (i, &g) in m.group_of.iter().enumerate() {
             slots[g] = a[i].unwrap_or(m.r);
