@@ -741,7 +741,6 @@ fn best_plan(
     stats: &mut Stats,
     progress: &mut dyn FnMut(Progress),
 ) -> (Vec<usize>, f64, bool) {
-    let walk_base = base.clone();
     let mut search = search::Search::new(model, base, options.node_limit, deadline);
     let tol = model.tolerance();
     let knob = |i: usize| options.tuning.get(i).copied().filter(|x| *x > 0.0);
@@ -925,7 +924,6 @@ fn best_plan(
         let done = recombine::recombine(
             model,
             &mut search,
-            &walk_base,
             &lagr.lambda,
             &budget,
             best_bound,

@@ -111,17 +111,20 @@ fn perturbed_walk(
 }
 
 /// Rounds of perturbed walks and crossovers with the best plan of `search`, within
-/// `budget`; stops early at `bound`. `base` is the mandatory plan.
+/// `budget`; stops early at `bound`. The walks start from the search's base (the
+/// mandatory plan).
 pub(crate) fn recombine<'m>(
     m: &'m Model,
     search: &mut Search<'m>,
-    base: &[usize],
     lambda: &[f64],
     budget: &Budget,
     bound: f64,
     deadline: Deadline,
 ) -> Spent {
     let tol = m.tolerance();
+    // Owned: the crossovers below borrow the search mutably.
+    let base = search.base().to_vec();
+    let base = base.as_slice();
     let mut spent = Spent::default();
     let mut previous: Option<Vec<usize>> = None;
     let mut round = 0;

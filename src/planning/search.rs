@@ -271,6 +271,11 @@ impl<'a> Search<'a> {
         &self.best
     }
 
+    /// The plan every construction starts from (the mandatory requests packed).
+    pub fn base(&self) -> &[usize] {
+        &self.base
+    }
+
     /// The work budget.
     pub fn node_limit(&self) -> u64 {
         self.node_limit

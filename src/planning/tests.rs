@@ -605,15 +605,7 @@ fn recombination_is_deterministic_and_never_worse() {
             stall: 500,
             crossover: 2_000_000,
         };
-        let spent = recombine::recombine(
-            &m,
-            &mut s,
-            &base,
-            &b.lambda,
-            &budget,
-            f64::INFINITY,
-            deadline,
-        );
+        let spent = recombine::recombine(&m, &mut s, &b.lambda, &budget, f64::INFINITY, deadline);
         assert!(spent.nodes > 0 && spent.evals > 0, "{spent:?}");
         assert!(bb::plan_ok(&m, s.best_slots()), "not a plan");
         assert!(
