@@ -699,20 +699,36 @@ pub(super) struct Replanned {
 
 /// Re-plans the neighbourhood `masks` exactly: the tree on the decomposition
 /// restricted to its free groups, with a network of just those, on at most
-/// `limit(per_eval)` relaxations. Improvements go to the incumbent.
+/// `limit(per_eval)` relaxations. Improvements go to the incumbent. With `probe`,
+/// the options of the free groups are probed first and μ re-tuned (as
+/// [`branch_and_bound`] does at its root): for neighbourhoods whose optimum is to
+/// be proven, not only improved.
 pub(super) fn replan<'m>(
     m: &'m Model,
     search: &mut Search<'m>,
     lambda: &[f64],
-    masks: Masks,
+    mut masks: Masks,
+    probe: bool,
     limit: impl FnOnce(u64) -> u64,
     deadline: Deadline,
 ) -> Replanned {
     let d = Decomp::restricted(m, lambda, &masks);
     let net = Net::build_masked(m, Some(&masks.0));
     let per_eval = d.work + net.edges() + 4 * (m.groups() * m.r) as u64 + 1;
-    let mu = d.mu.clone();
     let mut bb = Bb::new(m, net, d, search, limit(per_eval), deadline);
+    if probe {
+        bb.retune(&masks, PROBE_RETUNE);
+        if !bb.probe(&mut masks, 4, PROBE_RETUNE) {
+            return Replanned {
+                evals: bb.evals,
+                per_eval,
+                complete: true,
+            };
+        }
+        bb.net = Net::build_masked(m, Some(&masks.0));
+        bb.retune(&masks, PROBE_RETUNE);
+    }
+    let mu = bb.d.mu.clone();
     let (_, complete) = bb.tree(masks, &mu, f64::INFINITY);
     Replanned {
         evals: bb.evals,
@@ -720,3 +736,6 @@ pub(super) fn replan<'m>(
         complete,
     }
 }
+
+/// Subgradient steps that tune μ before and after probing in [`replan`].
+const PROBE_RETUNE: u64 = 100;

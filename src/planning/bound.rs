@@ -269,6 +269,79 @@ impl Net {
         (l + 1e-9 * scale, slots)
     }
 
+    /// Reduced-cost fixing with one slot: the groups whose every plan on the other
+    /// side (shipped for one the closure at `lambda` defers, deferred for one it
+    /// ships) is worth less than `beat`, so that no plan worth `beat` or more
+    /// differs from the closure there. Forcing a group across
+    /// the minimum cut lowers L(λ) by the maximum flow that the forced side lets
+    /// through the residual network (to the sink for a group forced in, from the
+    /// source for one forced out); a partial flow, found along at most `paths`
+    /// augmenting paths that each search at most `visits` nodes, is a lower bound
+    /// of that loss, so a group is fixed only
+    /// when one proves the loss large enough. Returns L(λ) and per group its fixed
+    /// slot (`None`: free), or `None` when there is more than one slot or more than
+    /// `max_free` groups stay free (the tests stop there).
+    pub(crate) fn fixing(
+        &mut self,
+        m: &Model,
+        lambda: &[f64],
+        beat: f64,
+        paths: usize,
+        visits: usize,
+        max_free: usize,
+    ) -> Option<(f64, Vec<Option<usize>>)> {
+        if self.r != 1 {
+            return None;
+        }
+        let (l, slots) = self.eval_fixed(m, lambda, None);
+        let margin = 1e-7 * l.abs().max(1.0);
+        // A group is fixed when forcing it across loses more than this.
+        let need = l - beat + margin;
+        let eps = 1e-13 * l.abs().max(1.0);
+        let mut undo = Vec::new();
+        let mut left = 0;
+        let fixed = (0..self.g_n)
+            .map(|g| {
+                if left > max_free {
+                    return None;
+                }
+                if self.status[g] != FREE {
+                    return Some(slots[g]);
+                }
+                if need <= 0.0 {
+                    return Some(slots[g]);
+                }
+                let lost = if slots[g] == 0 {
+                    self.flow.push_some(
+                        self.s,
+                        g,
+                        true,
+                        need + margin,
+                        paths,
+                        visits,
+                        eps,
+                        &mut undo,
+                    )
+                } else {
+                    self.flow.push_some(
+                        g,
+                        self.t,
+                        false,
+                        need + margin,
+                        paths,
+                        visits,
+                        eps,
+                        &mut undo,
+                    )
+                };
+                self.flow.restore(&mut undo);
+                left += usize::from(lost <= need);
+                (lost > need).then_some(slots[g])
+            })
+            .collect();
+        (left <= max_free).then_some((l, fixed))
+    }
+
     /// The number of edges (a measure of the work of one cut).
     pub(crate) fn edges(&self) -> u64 {
         self.init_caps.len().max(1) as u64

@@ -10,6 +10,8 @@ pub(crate) struct Flow {
     cap: Vec<f64>,
     level: Vec<i32>,
     iter: Vec<usize>,
+    /// Scratch for [`Flow::push_some`] (empty until first used).
+    pred: Vec<u32>,
 }
 
 impl Flow {
@@ -21,6 +23,7 @@ impl Flow {
             cap: Vec::new(),
             level: vec![0; n],
             iter: vec![0; n],
+            pred: Vec::new(),
         }
     }
 
@@ -139,6 +142,103 @@ impl Flow {
 }
 
 impl Flow {
+    /// Pushes flow from `from` to `to` in the residual network along shortest
+    /// augmenting paths until `enough` has moved, nothing more can, or `paths`
+    /// paths were used; returns the amount, a lower bound on the maximum flow from
+    /// `from` to `to`. The paths are searched from `to` backwards when `backward`
+    /// (cheaper when `from` reaches much of the network, like the source); a search
+    /// that has reached `visits` nodes without a path gives up. Every
+    /// capacity it changes is logged in `undo` for [`Flow::restore`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_some(
+        &mut self,
+        from: usize,
+        to: usize,
+        backward: bool,
+        enough: f64,
+        paths: usize,
+        visits: usize,
+        eps: f64,
+        undo: &mut Vec<(u32, f64)>,
+    ) -> f64 {
+        const NONE: u32 = u32::MAX;
+        let mut total = 0.0;
+        let (root, goal) = if backward { (to, from) } else { (from, to) };
+        // pred[v]: the path edge at v (into v forwards, out of v backwards).
+        let mut pred = std::mem::take(&mut self.pred);
+        pred.resize(self.n, NONE);
+        let mut queue: Vec<u32> = Vec::new();
+        for _ in 0..paths {
+            if total >= enough {
+                break;
+            }
+            queue.clear();
+            queue.push(root as u32);
+            pred[root] = NONE - 1;
+            let mut head = 0;
+            let mut found = false;
+            while head < queue.len() && !found && queue.len() <= visits {
+                let u = queue[head] as usize;
+                head += 1;
+                for &a in &self.adj[u] {
+                    let w = self.to[a as usize] as usize;
+                    // Forwards the edge u → w itself; backwards its twin w → u.
+                    let e = if backward { a ^ 1 } else { a };
+                    if self.cap[e as usize] > eps && pred[w] == NONE {
+                        pred[w] = e;
+                        queue.push(w as u32);
+                        if w == goal {
+                            found = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            if found {
+                // The path's edges, walked from the goal back to the root.
+                let step = |e: usize| {
+                    if backward {
+                        self.to[e] as usize
+                    } else {
+                        self.to[e ^ 1] as usize
+                    }
+                };
+                let mut f = enough - total;
+                let mut v = goal;
+                while v != root {
+                    let e = pred[v] as usize;
+                    f = f.min(self.cap[e]);
+                    v = step(e);
+                }
+                let mut v = goal;
+                while v != root {
+                    let e = pred[v] as usize;
+                    v = step(e);
+                    #[allow(clippy::cast_possible_truncation)]
+                    undo.extend([(e as u32, self.cap[e]), ((e ^ 1) as u32, self.cap[e ^ 1])]);
+                    self.cap[e] -= f;
+                    self.cap[e ^ 1] += f;
+                }
+                total += f;
+            }
+            for &u in &queue {
+                pred[u as usize] = NONE;
+            }
+            if !found {
+                break;
+            }
+        }
+        self.pred = pred;
+        total
+    }
+
+    /// Undoes the changes logged by [`Flow::push_some`], latest first.
+    pub fn restore(&mut self, undo: &mut Vec<(u32, f64)>) {
+        while let Some((e, c)) = undo.pop() {
+            self.cap[e as usize] = c;
+        }
+    }
+
     /// All residual capacities (to save and restore a network).
     pub fn caps_mut(&mut self) -> &mut Vec<f64> {
         &mut self.cap

@@ -198,6 +198,7 @@ pub(crate) fn clusters<'m>(
             search,
             lambda,
             masks,
+            false,
             |per_eval| EVALS_PER_NEIGHBOURHOOD.min(left / per_eval + 1),
             deadline,
         );

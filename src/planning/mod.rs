@@ -37,6 +37,7 @@ mod bound;
 mod clock;
 mod decomp;
 pub mod explain;
+mod fixing;
 mod flow;
 mod lns;
 mod model;
@@ -175,6 +176,14 @@ impl Default for Options {
 
 /// Rounds of perturbed walk and crossover for one release (see `recombine`).
 const RECOMBINE_ROUNDS: u64 = 16;
+
+/// Reduced-cost fixing re-plans what it leaves free exactly when at most this
+/// many groups are left.
+const FIX_MAX_FREE: usize = 400;
+
+/// The exact re-plan after fixing gets this many times the node limit in work
+/// units (a complete one ends the search: the plan is then proven optimal).
+const FIX_WORK_SHARE: u64 = 20;
 
 /// The default deterministic work budget (see [`Options`]).
 ///
@@ -728,6 +737,52 @@ pub fn solve(
     })
 }
 
+/// Reduced-cost fixing with one release and an exact re-plan of what it leaves
+/// (see `fixing`), run against the incumbent whenever that has improved since the
+/// last run (the same incumbent would fix the same).
+struct Fixing<'a> {
+    lambda: &'a [f64],
+    options: &'a Options,
+    deadline: clock::Deadline,
+    /// The incumbent's value at the last run.
+    last: f64,
+}
+
+impl Fixing<'_> {
+    /// True when this proves the incumbent optimal (the bound then drops to it).
+    fn run<'m>(
+        &mut self,
+        model: &'m model::Model,
+        search: &mut search::Search<'m>,
+        best_bound: &mut f64,
+        stats: &mut Stats,
+    ) -> bool {
+        if search.best_value() <= self.last + model.tolerance() {
+            return false;
+        }
+        self.last = search.best_value();
+        let knob = |i: usize| self.options.tuning.get(i).copied().filter(|x| *x > 0.0);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let done = fixing::fix_and_replan(
+            model,
+            search,
+            self.lambda,
+            knob(16).map_or(
+                self.options.node_limit.saturating_mul(FIX_WORK_SHARE),
+                |x| x as u64,
+            ),
+            knob(17).map_or(FIX_MAX_FREE, |x| x as usize),
+            self.deadline,
+        );
+        let Some(done) = done else { return false };
+        stats.flow_solves += done.evals;
+        if done.proven {
+            *best_bound = best_bound.min(search.best_value());
+        }
+        done.proven
+    }
+}
+
 /// The best plan the budget finds (group slots), a true upper bound, and whether
 /// the plan is proven optimal.
 #[allow(clippy::too_many_arguments)]
@@ -911,6 +966,17 @@ fn best_plan(
             );
         }
     }
+    // One release and a gap left: fix what the bound rules out, and re-plan the
+    // rest exactly when it is small (see `fixing`).
+    let mut fixing = Fixing {
+        lambda: &lagr.lambda,
+        options,
+        deadline,
+        last: f64::NEG_INFINITY,
+    };
+    if model.r == 1 && !bb_proven && open(&search, best_bound) {
+        bb_proven = fixing.run(model, &mut search, &mut best_bound, stats);
+    }
     // One release (the NRP shape) and a gap left: walks on a perturbed objective
     // and exact recombination with the best plan (see `recombine`).
     if model.r == 1 && !bb_proven && open(&search, best_bound) {
@@ -932,6 +998,10 @@ fn best_plan(
         stats.hit_time_limit |= done.hit_time;
         stats.nodes += done.nodes;
         stats.flow_solves += done.evals;
+        // A better incumbent fixes more.
+        if open(&search, best_bound) {
+            bb_proven = fixing.run(model, &mut search, &mut best_bound, stats);
+        }
     }
     // Still a gap: exchanges between two releases, found exactly (see `pairs`).
     let mut pair_optimal = false;

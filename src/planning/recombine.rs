@@ -242,6 +242,7 @@ pub(super) fn crossover<'m>(
         search,
         lambda,
         masks,
+        false,
         |per_eval| work / per_eval + 1,
         deadline,
     )

@@ -662,7 +662,7 @@ fn reasons_and_errors_serialize_to_stable_json() {
 mod bound_props {
     //! The Lagrangian bound on its own (the solver replaces it by the optimum when
     //! the exhaustive search runs, so the property tests of `solve` cannot see it).
-    use super::super::{bb, bound, clock, decomp, model, pairs, recombine, search};
+    use super::super::{bb, bound, clock, decomp, fixing, model, pairs, recombine, search};
     use super::*;
     use proptest::prelude::*;
 
@@ -841,8 +841,83 @@ mod bound_props {
         Some((slots, v))
     }
 
+    /// The backlogs of `problem` cut down to their first release (the NRP shape).
+    fn one_release() -> impl Strategy<Value = Problem> {
+        problem().prop_map(|mut p| {
+            p.slots.truncate(1);
+            for it in &mut p.requests {
+                it.pin = it.pin.filter(|&s| s < 1);
+                it.latest = it.latest.filter(|&s| s < 1);
+                it.baseline = it.baseline.filter(|&s| s < 1);
+            }
+            for c in &mut p.commitments {
+                c.latest = c.latest.filter(|&s| s < 1);
+            }
+            p
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Reduced-cost fixing never cuts off a better plan: for an incumbent just
+        /// below the optimum and for the search's own, at the tuned multipliers and
+        /// at others, with as few as one augmenting path per test, every plan that
+        /// beats the incumbent by a grid step keeps every fixed group where the
+        /// fixing has it (by brute force).
+        #[test]
+        fn reduced_cost_fixing_never_cuts_off_a_better_plan(
+            p in one_release(),
+            scale in prop_oneof![Just(1.0), 0.0f64..3.0],
+            paths in prop_oneof![Just(1usize), Just(64)],
+        ) {
+            with_relaxation(&p, |m, s, b, _| {
+                let Some(opt) = brute_force(&p) else { return Ok(()) };
+                let gain = if m.integral { 1.0 } else { m.tolerance() };
+                let lambda: Vec<f64> = b.lambda.iter().map(|l| l * scale).collect();
+                for incumbent in [opt - gain, s.best_value()] {
+                    let mut net = bound::Net::build(m);
+                    let (l, fixed) = net
+                        .fixing(m, &lambda, incumbent + gain, paths, usize::MAX, usize::MAX)
+                        .expect("one release");
+                    prop_assert!(l >= opt - 1e-7, "L(λ) {l} below the optimum {opt}");
+                    let cut = |a: &[Option<usize>]| {
+                        objective(&p, a) >= incumbent + gain - 1e-9
+                            && a.iter().enumerate().any(|(i, x)| {
+                                fixed[m.group_of[i]].is_some_and(|f| f != x.unwrap_or(m.r))
+                            })
+                    };
+                    prop_assert!(
+                        best_plan_where(&p, cut).is_none(),
+                        "a plan beating {incumbent} breaks the fixing {fixed:?}"
+                    );
+                }
+                Ok(())
+            })?;
+        }
+
+        /// Fixing and the exact re-plan of the rest: the plan stays a plan, and when
+        /// the re-plan reports a proof, the plan is optimal.
+        #[test]
+        fn a_fixing_proof_is_an_optimum(p in one_release()) {
+            with_relaxation(&p, |m, _, b, deadline| {
+                let Some(opt) = brute_force(&p) else { return Ok(()) };
+                let base = m.pack_mandatory().expect("packs");
+                let mut search = search::Search::new(m, base.clone(), 1_000_000, deadline);
+                search.offer(&base, search::total_value(m, &base));
+                let done = fixing::fix_and_replan(m, &mut search, &b.lambda, u64::MAX / 4, usize::MAX, deadline)
+                    .expect("one release");
+                prop_assert!(bb::plan_ok(m, search.best_slots()), "not a plan");
+                prop_assert!(search.best_value() <= opt + 1e-7);
+                if done.proven {
+                    prop_assert!(
+                        search.best_value() >= opt - 1e-7,
+                        "proven at {} but the optimum is {opt}", search.best_value()
+                    );
+                }
+                Ok(())
+            })?;
+        }
+
         /// A crossover re-plans the groups on which two plans disagree exactly:
         /// crossed with the optimum, the mandatory plan becomes an optimal plan.
         #[test]
