@@ -737,5 +737,31 @@ pub(super) fn replan<'m>(
     }
 }
 
+/// Re-plans the neighbourhood `masks` (propagated first) to improve the
+/// incumbent, on at most `work` units of relaxations; returns the relaxations
+/// evaluated (none when the masks leave no choice).
+pub(super) fn improve<'m>(
+    m: &'m Model,
+    search: &mut Search<'m>,
+    lambda: &[f64],
+    mut masks: Masks,
+    work: u64,
+    deadline: Deadline,
+) -> u64 {
+    if !masks.propagate(m) || masks.0.iter().all(|x| x.count_ones() < 2) {
+        return 0;
+    }
+    replan(
+        m,
+        search,
+        lambda,
+        masks,
+        false,
+        |per_eval| work / per_eval + 1,
+        deadline,
+    )
+    .evals
+}
+
 /// Subgradient steps that tune μ before and after probing in [`replan`].
 const PROBE_RETUNE: u64 = 100;

@@ -22,6 +22,39 @@ pub(crate) const ZERO: u8 = 2;
 /// "Ships by r" equals "ships by r − 1": the group does not ship in slot r.
 pub(crate) const HOLE: u8 = 3;
 
+/// How hard [`Net::losses`] looks for each loss: augmenting paths per test, and
+/// nodes per path search (a search that reaches that many gives up).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Effort {
+    pub paths: usize,
+    pub visits: usize,
+}
+
+/// What forcing each group across the minimum cut costs the bound (see
+/// [`Net::losses`]).
+pub(crate) struct Losses {
+    /// Per group, its slot in the closure (R: deferred).
+    pub slots: Vec<usize>,
+    /// Per group, a lower bound on the loss (∞ for groups the network fixes; 0
+    /// for those left untested).
+    pub lost: Vec<f64>,
+    /// A group is fixed when it loses more than this.
+    pub need: f64,
+    /// Whether the tests stopped early (too many groups failed).
+    pub stopped: bool,
+}
+
+impl Losses {
+    /// Per group, the slot every plan worth the target keeps (`None`: free).
+    pub fn fixed(&self) -> Vec<Option<usize>> {
+        self.slots
+            .iter()
+            .zip(&self.lost)
+            .map(|(&s, &x)| (x > self.need).then_some(s))
+            .collect()
+    }
+}
+
 pub(crate) struct Net {
     r: usize,
     g_n: usize,
@@ -269,27 +302,24 @@ impl Net {
         (l + 1e-9 * scale, slots)
     }
 
-    /// Reduced-cost fixing with one slot: the groups whose every plan on the other
-    /// side (shipped for one the closure at `lambda` defers, deferred for one it
-    /// ships) is worth less than `beat`, so that no plan worth `beat` or more
-    /// differs from the closure there. Forcing a group across
-    /// the minimum cut lowers L(λ) by the maximum flow that the forced side lets
-    /// through the residual network (to the sink for a group forced in, from the
-    /// source for one forced out); a partial flow, found along at most `paths`
-    /// augmenting paths that each search at most `visits` nodes, is a lower bound
-    /// of that loss, so a group is fixed only
-    /// when one proves the loss large enough. Returns L(λ) and per group its fixed
-    /// slot (`None`: free), or `None` when there is more than one slot or more than
-    /// `max_free` groups stay free (the tests stop there).
-    pub(crate) fn fixing(
+    /// Reduced-cost fixing with one slot. Forcing a group across the minimum cut
+    /// at `lambda` (shipped where the closure defers it, deferred where it ships
+    /// it) lowers L(λ) by the maximum flow that the forced side lets through the
+    /// residual network: to the sink for a group forced in, from the source for one
+    /// forced out. A partial flow, found with `effort`, is a lower bound of that
+    /// loss; each test stops once the loss proves that no plan worth `beat` or more
+    /// lies on the other side. The groups on which `incumbent` and the closure
+    /// disagree are tested first (they lose the least), and the tests stop when
+    /// more than `max_free` groups failed. `None` when there is more than one slot.
+    pub(crate) fn losses(
         &mut self,
         m: &Model,
         lambda: &[f64],
         beat: f64,
-        paths: usize,
-        visits: usize,
+        effort: Effort,
         max_free: usize,
-    ) -> Option<(f64, Vec<Option<usize>>)> {
+        incumbent: &[usize],
+    ) -> Option<Losses> {
         if self.r != 1 {
             return None;
         }
@@ -300,46 +330,44 @@ impl Net {
         let eps = 1e-13 * l.abs().max(1.0);
         let mut undo = Vec::new();
         let mut left = 0;
-        let fixed = (0..self.g_n)
-            .map(|g| {
-                if left > max_free {
-                    return None;
-                }
-                if self.status[g] != FREE {
-                    return Some(slots[g]);
-                }
-                if need <= 0.0 {
-                    return Some(slots[g]);
-                }
-                let lost = if slots[g] == 0 {
-                    self.flow.push_some(
-                        self.s,
-                        g,
-                        true,
-                        need + margin,
-                        paths,
-                        visits,
-                        eps,
-                        &mut undo,
-                    )
+        let mut lost = vec![0.0; self.g_n];
+        let disagree = |g: &usize| incumbent[*g] != slots[*g];
+        let order = (0..self.g_n)
+            .filter(disagree)
+            .chain((0..self.g_n).filter(|g| !disagree(g)));
+        for g in order {
+            if left > max_free {
+                break;
+            }
+            lost[g] = if self.status[g] != FREE || need <= 0.0 {
+                f64::INFINITY
+            } else {
+                let (from, to, backward) = if slots[g] == 0 {
+                    (self.s, g, true)
                 } else {
-                    self.flow.push_some(
-                        g,
-                        self.t,
-                        false,
-                        need + margin,
-                        paths,
-                        visits,
-                        eps,
-                        &mut undo,
-                    )
+                    (g, self.t, false)
                 };
+                let x = self.flow.push_some(
+                    from,
+                    to,
+                    backward,
+                    need + margin,
+                    effort.paths,
+                    effort.visits,
+                    eps,
+                    &mut undo,
+                );
                 self.flow.restore(&mut undo);
-                left += usize::from(lost <= need);
-                (lost > need).then_some(slots[g])
-            })
-            .collect();
-        (left <= max_free).then_some((l, fixed))
+                left += usize::from(x <= need);
+                x
+            };
+        }
+        Some(Losses {
+            slots,
+            lost,
+            need,
+            stopped: left > max_free,
+        })
     }
 
     /// The number of edges (a measure of the work of one cut).

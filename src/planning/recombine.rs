@@ -220,7 +220,7 @@ pub(super) fn crossover<'m>(
         }
         differ = take;
     }
-    let mut masks = Masks(
+    let masks = Masks(
         (0..g_n)
             .map(|g| {
                 if differ[g] {
@@ -234,17 +234,5 @@ pub(super) fn crossover<'m>(
             })
             .collect(),
     );
-    if !masks.propagate(m) || masks.0.iter().all(|x| x.count_ones() < 2) {
-        return 0;
-    }
-    bb::replan(
-        m,
-        search,
-        lambda,
-        masks,
-        false,
-        |per_eval| work / per_eval + 1,
-        deadline,
-    )
-    .evals
+    bb::improve(m, search, lambda, masks, work, deadline)
 }

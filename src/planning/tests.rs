@@ -876,10 +876,11 @@ mod bound_props {
                 let lambda: Vec<f64> = b.lambda.iter().map(|l| l * scale).collect();
                 for incumbent in [opt - gain, s.best_value()] {
                     let mut net = bound::Net::build(m);
-                    let (l, fixed) = net
-                        .fixing(m, &lambda, incumbent + gain, paths, usize::MAX, usize::MAX)
+                    let effort = bound::Effort { paths, visits: usize::MAX };
+                    let losses = net
+                        .losses(m, &lambda, incumbent + gain, effort, usize::MAX, s.best_slots())
                         .expect("one release");
-                    prop_assert!(l >= opt - 1e-7, "L(λ) {l} below the optimum {opt}");
+                    let fixed = losses.fixed();
                     let cut = |a: &[Option<usize>]| {
                         objective(&p, a) >= incumbent + gain - 1e-9
                             && a.iter().enumerate().any(|(i, x)| {
