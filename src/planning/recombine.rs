@@ -28,7 +28,7 @@ const DESTROY: f64 = 0.6;
 
 /// A crossover frees at most this many groups (larger ones rarely finish); when
 /// more differ, it frees those of a seeded sample of commitments.
-const MAX_FREE: usize = 200;
+const MAX_FREE: usize = 275;
 
 /// The budget of a recombination.
 #[derive(Debug, Clone)]
