@@ -35,9 +35,6 @@ const ROUNDS: usize = 3;
 /// What fixing and the re-plan found.
 #[derive(Debug, Default)]
 pub(crate) struct Fixed {
-    /// Groups left free by the last fixing (`usize::MAX`: more than allowed, the
-    /// tests stopped early).
-    pub free: usize,
     /// Whether the incumbent is proven optimal (within tolerance).
     pub proven: bool,
     /// Relaxations the re-plan evaluated.
@@ -70,7 +67,6 @@ pub(crate) fn fix_and_replan<'m>(
         let beat = before + gain;
         let losses = net.losses(m, lambda, beat, FIX, max_free, search.best_slots())?;
         if losses.stopped {
-            total.free = usize::MAX;
             total.evals += core(m, search, &mut net, lambda, beat, work, deadline);
         } else {
             let mut masks = Masks::root(m);
@@ -85,8 +81,8 @@ pub(crate) fn fix_and_replan<'m>(
                 total.proven = true;
                 break;
             }
-            total.free = masks.0.iter().filter(|x| x.count_ones() > 1).count();
-            if total.free > max_free || deadline.passed() {
+            let free = masks.0.iter().filter(|x| x.count_ones() > 1).count();
+            if free > max_free || deadline.passed() {
                 break;
             }
             let done = bb::replan(

@@ -25,9 +25,10 @@
 //! node) that proves the optimum or lowers the bound to its largest open node.
 //! With several releases and a gap left, [`lns`] then re-plans clusters of
 //! related and nearly tied requests exactly with that tree, everything else fixed.
-//! With one release (the NRP shape) and a gap left, [`recombine`] walks on
-//! perturbed objectives to plans of other basins and re-plans exactly where they
-//! and the best plan disagree.
+//! With one release (the NRP shape) and a gap left, [`fixing`] fixes the requests
+//! the bound rules out and re-plans the rest exactly (proving the optimum when it
+//! finishes), and [`recombine`] walks on perturbed objectives to plans of other
+//! basins and re-plans exactly where they and the best plan disagree.
 
 // Index loops over parallel per-group / per-slot arrays read clearer than zips here.
 #![allow(clippy::needless_range_loop)]
@@ -742,7 +743,10 @@ pub fn solve(
 /// last run (the same incumbent would fix the same).
 struct Fixing<'a> {
     lambda: &'a [f64],
-    options: &'a Options,
+    /// Work units per exact re-plan.
+    work: u64,
+    /// Re-plan exactly only when at most this many groups stay free.
+    max_free: usize,
     deadline: clock::Deadline,
     /// The incumbent's value at the last run.
     last: f64,
@@ -761,17 +765,12 @@ impl Fixing<'_> {
             return false;
         }
         self.last = search.best_value();
-        let knob = |i: usize| self.options.tuning.get(i).copied().filter(|x| *x > 0.0);
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let done = fixing::fix_and_replan(
             model,
             search,
             self.lambda,
-            knob(16).map_or(
-                self.options.node_limit.saturating_mul(FIX_WORK_SHARE),
-                |x| x as u64,
-            ),
-            knob(17).map_or(FIX_MAX_FREE, |x| x as usize),
+            self.work,
+            self.max_free,
             self.deadline,
         );
         let Some(done) = done else { return false };
@@ -968,9 +967,13 @@ fn best_plan(
     }
     // One release and a gap left: fix what the bound rules out, and re-plan the
     // rest exactly when it is small (see `fixing`).
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let mut fixing = Fixing {
         lambda: &lagr.lambda,
-        options,
+        work: knob(16).map_or(options.node_limit.saturating_mul(FIX_WORK_SHARE), |x| {
+            x as u64
+        }),
+        max_free: knob(17).map_or(FIX_MAX_FREE, |x| x as usize),
         deadline,
         last: f64::NEG_INFINITY,
     };
