@@ -18,9 +18,10 @@ Commands:
       the optimum (and with a threshold, the fewest moves against the problem's
       baseline among plans with objective ≥ T).
   generated [--sizes 40,150,300] [--seeds 1,2,3] [--teams] [--whole-process]
-      backlogs from gen_backlog: ours (whole process `zyklus plan --dry-run`, or
-      `nrp_solve --problem` with --teams until the workspace loader reads teams)
-      beside HiGHS's optimum: % below the optimum, seconds, reported gap.
+      backlogs from gen_backlog: ours (with --whole-process the whole `zyklus
+      plan --dry-run` on the generated workspace, else the solver alone,
+      `nrp_solve --problem`) beside HiGHS's optimum: % below the optimum,
+      seconds, reported gap.
   diff PROBLEM.json
       our plan (`nrp_solve --problem`) beside the optimum, request by request: the
       requests placed differently, with what ties them (how the search falls short).
@@ -319,7 +320,7 @@ def cmd_generated(a):
                 ws = os.path.join(tmp, "ws")
                 pj = os.path.join(tmp, "problem.json")
                 p = gen(a.bin, n, seed, a.teams, ws, pj)
-                if a.whole_process and not a.teams:
+                if a.whole_process:
                     out, wall = run_zyklus(a.bin, ws)
                     ours, bound, gap = out["objective"], out["bound"], out["gap"]
                     # the same plan, scored on the JSON problem: the two must agree
