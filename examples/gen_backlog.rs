@@ -11,6 +11,9 @@
 //! team (`team = "backend"`), about one in five splits its effort over two
 //! (`[team_effort]`); team capacities cover roughly 40 % of each team's demand,
 //! backend has less in 2027.4, and the total is a little below the teams' sum.
+//! A coupled pair that needs more of a team than any release offers is uncoupled,
+//! and a pin that would overfill its team is dropped, so that `zyklus plan` never
+//! refuses the workspace as contradictory.
 //! Without `--teams` the backlog is the same as before the option existed.
 //!
 //! `--problem FILE.json` also writes the planning problem that `zyklus plan`
@@ -136,7 +139,7 @@ fn main() -> ExitCode {
         }
     }
 
-    let b = Backlog {
+    let mut b = Backlog {
         n,
         capacity,
         partners,
@@ -147,6 +150,9 @@ fn main() -> ExitCode {
         deadline,
     };
     let (commitments, drawn, caps) = draw(&b, teams, &mut rng);
+    if let Some(c) = &caps {
+        fit_teams(&mut b, &drawn, c);
+    }
     if let Err(e) = write(&out, &b, &commitments, &drawn, caps.as_ref()) {
         eprintln!("error: writing {}: {e}", out.display());
         return ExitCode::FAILURE;
@@ -284,6 +290,52 @@ fn draw(
     caps[0].1 = caps[0].0 * 2 / 3; // backend is short in 2027.4
     let total = caps.iter().map(|c| c.0).sum::<u64>() * 9 / 10;
     (commitments, drawn, Some(TeamCaps { teams: caps, total }))
+}
+
+/// Keeps a backlog with teams free of contradictions, which `zyklus plan` refuses:
+/// a coupled pair that needs more of a team than any release offers is uncoupled,
+/// and a pin that would overfill its team in its release is dropped. Backlogs that
+/// had neither are unchanged.
+fn fit_teams(b: &mut Backlog, drawn: &[Drawn], caps: &TeamCaps) {
+    // The largest capacity of each team (2027.4 may only be smaller).
+    let most: Vec<u64> = caps.teams.iter().map(|&(d, r4)| d.max(r4)).collect();
+    for i in 0..b.n {
+        let Some(&j) = b.together[i].first() else {
+            continue;
+        };
+        if j < i {
+            continue;
+        }
+        let mut need = vec![0u64; most.len()];
+        for &(t, u) in drawn[i].teams.iter().chain(&drawn[j].teams) {
+            need[t] += u;
+        }
+        if need.iter().zip(&most).any(|(n, m)| n > m) {
+            b.together[i].clear();
+            b.together[j].clear();
+        }
+    }
+    // Pins per release (2027.1 is index 0; pins are 2027.2 and later).
+    let mut load = vec![vec![0u64; most.len()]; 6];
+    for (pin, d) in b.pin.iter_mut().zip(drawn) {
+        let Some(slot) = *pin else { continue };
+        let s = usize::try_from(slot).unwrap_or(1) - 1;
+        let fits = d.teams.iter().all(|&(t, u)| {
+            let cap = if s == 3 {
+                caps.teams[t].1
+            } else {
+                caps.teams[t].0
+            };
+            load[s][t] + u <= cap
+        });
+        if fits {
+            for &(t, u) in &d.teams {
+                load[s][t] += u;
+            }
+        } else {
+            *pin = None;
+        }
+    }
 }
 
 /// The planning problem `zyklus plan` builds from the workspace on 2026-12-01.

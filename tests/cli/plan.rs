@@ -332,6 +332,37 @@ fn gen_backlog() -> std::path::PathBuf {
     bin
 }
 
+/// `gen_backlog --teams` writes backlogs that `zyklus plan` accepts. Seed 4 of 60
+/// requests used to couple a 13-unit frontend request whose team has 8 units per
+/// release, and `plan` refused the workspace as contradictory.
+#[test]
+fn generated_team_backlogs_are_plannable() {
+    let mut t = Test::empty();
+    t.at("2026-12-01T00:00:00Z");
+    let out = std::process::Command::new(gen_backlog())
+        .args(["--requests", "60", "--seed", "4", "--teams"])
+        .arg(t.root())
+        .output()
+        .expect("run gen_backlog");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p = plan_json(&t, &["--time-limit", "3600"]);
+    let releases = p["releases"].as_array().expect("releases");
+    assert_eq!(releases.len(), 6);
+    for r in releases {
+        assert!(r["load"].as_u64() <= r["capacity"].as_u64(), "{r}");
+        let caps = r["capacity_by_team"].as_object().expect("capacity_by_team");
+        assert_eq!(caps.len(), 3, "{r}");
+        for (team, cap) in caps {
+            let load = r["load_by_team"][team].as_u64().unwrap_or(0);
+            assert!(Some(load) <= cap.as_u64(), "{team} over capacity in {r}");
+        }
+    }
+}
+
 #[test]
 fn generated_backlogs_get_feasible_deterministic_plans() {
     for (n, seed) in [(60, "3"), (300, "11")] {
