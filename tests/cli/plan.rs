@@ -332,15 +332,12 @@ fn gen_backlog() -> std::path::PathBuf {
     bin
 }
 
-/// `gen_backlog --teams` writes backlogs that `zyklus plan` accepts. Seed 4 of 60
-/// requests used to couple a 13-unit frontend request whose team has 8 units per
-/// release, and `plan` refused the workspace as contradictory.
-#[test]
-fn generated_team_backlogs_are_plannable() {
+/// A workspace written by `gen_backlog ARGS`, planned as of the date it is made for.
+fn generated(args: &[&str]) -> Test {
     let mut t = Test::empty();
     t.at("2026-12-01T00:00:00Z");
     let out = std::process::Command::new(gen_backlog())
-        .args(["--requests", "60", "--seed", "4", "--teams"])
+        .args(args)
         .arg(t.root())
         .output()
         .expect("run gen_backlog");
@@ -349,6 +346,15 @@ fn generated_team_backlogs_are_plannable() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    t
+}
+
+/// `gen_backlog --teams` writes backlogs that `zyklus plan` accepts. Seed 4 of 60
+/// requests used to couple a 13-unit frontend request whose team has 8 units per
+/// release, and `plan` refused the workspace as contradictory.
+#[test]
+fn generated_team_backlogs_are_plannable() {
+    let t = generated(&["--requests", "60", "--seed", "4", "--teams"]);
     let p = plan_json(&t, &["--time-limit", "3600"]);
     let releases = p["releases"].as_array().expect("releases");
     assert_eq!(releases.len(), 6);
@@ -366,18 +372,7 @@ fn generated_team_backlogs_are_plannable() {
 #[test]
 fn generated_backlogs_get_feasible_deterministic_plans() {
     for (n, seed) in [(60, "3"), (300, "11")] {
-        let mut t = Test::empty();
-        t.at("2026-12-01T00:00:00Z");
-        let out = std::process::Command::new(gen_backlog())
-            .args(["--requests", &n.to_string(), "--seed", seed])
-            .arg(t.root())
-            .output()
-            .expect("run gen_backlog");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let t = generated(&["--requests", &n.to_string(), "--seed", seed]);
         // The work budget decides, not the clock: under machine load (and in a
         // debug build) the 10 s safety net used to cut the search and change the plan.
         let budget_only = ["--time-limit", "3600"];
