@@ -14,9 +14,10 @@ commitment k is complete by slot s (u[k,s] = AND of its members shipped by s) an
 is worth weight·slot weight of its completion slot (telescoped over s).
 
 Commands:
-  optimum PROBLEM.json [--threshold T]
+  optimum PROBLEM.json [--threshold T] [--lp]
       the optimum (and with a threshold, the fewest moves against the problem's
-      baseline among plans with objective ≥ T).
+      baseline among plans with objective ≥ T); with --lp the bound of the
+      model's LP relaxation instead (to compare with zyklus's reported bound).
   generated [--sizes 40,150,300] [--seeds 1,2,3] [--teams] [--whole-process]
       backlogs from gen_backlog: ours (with --whole-process the whole `zyklus
       plan --dry-run` on the generated workspace, else the solver alone,
@@ -46,8 +47,9 @@ import time
 NOW = "2026-12-01T00:00:00Z"
 
 
-def highs_solve(p, threshold=None, time_limit=600.0):
+def highs_solve(p, threshold=None, time_limit=600.0, relax=False):
     """Max objective, or (with threshold) min moves s.t. objective >= threshold.
+    With relax, the LP relaxation (every variable continuous) instead.
 
     Returns dict(value, bound, optimal, assignment)."""
     import highspy
@@ -207,7 +209,8 @@ def highs_solve(p, threshold=None, time_limit=600.0):
     lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
     lp.a_matrix_.value_ = np.array(value, dtype=np.float64)
     lp.integrality_ = [
-        highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous for k in integer
+        highspy.HighsVarType.kInteger if k and not relax else highspy.HighsVarType.kContinuous
+        for k in integer
     ]
     lp.sense_ = sense
     h.passModel(lp)
@@ -226,7 +229,7 @@ def highs_solve(p, threshold=None, time_limit=600.0):
                 a = s
         assignment.append(a)
     val = info.objective_function_value
-    bound = info.mip_dual_bound
+    bound = val if relax else info.mip_dual_bound
     if threshold is not None:
         val += const
         bound += const
@@ -307,7 +310,7 @@ def run_zyklus(bindir, ws):
 def cmd_optimum(a):
     with open(a.problem) as f:
         p = json.load(f)
-    r = highs_solve(p, a.threshold, a.time_limit)
+    r = highs_solve(p, a.threshold, a.time_limit, relax=a.lp)
     r.pop("assignment")
     print(json.dumps(r))
 
@@ -479,6 +482,7 @@ def main():
     o = sub.add_parser("optimum")
     o.add_argument("problem")
     o.add_argument("--threshold", type=float)
+    o.add_argument("--lp", action="store_true")
     g = sub.add_parser("generated")
     g.add_argument("--sizes", default="40,150,300")
     g.add_argument("--seeds", default="1,2,3")
