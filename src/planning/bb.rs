@@ -63,6 +63,23 @@ impl Masks {
         )
     }
 
+    /// The plan `slots` with the groups `free` names opened up: group g takes the
+    /// options `free(g)` returns, or stays in its slot of the plan.
+    pub fn around(slots: &[usize], mut free: impl FnMut(usize) -> Option<u64>) -> Self {
+        Self(
+            slots
+                .iter()
+                .enumerate()
+                .map(|(g, &s)| free(g).unwrap_or(1u64 << s))
+                .collect(),
+        )
+    }
+
+    /// How many groups have more than one option.
+    pub fn free(&self) -> usize {
+        self.0.iter().filter(|x| x.count_ones() > 1).count()
+    }
+
     fn slots(m: &Model, mask: u64) -> u64 {
         mask & ((1u64 << m.r) - 1)
     }
@@ -427,6 +444,18 @@ impl Bb<'_, '_> {
     }
 
     /// Subgradient steps on μ for the node `masks`; returns the best bound.
+    /// Probes `masks` before a tree (see [`Bb::probe`]); when a better plan may
+    /// remain, the options probing removed leave the network too and μ is
+    /// re-tuned on `iters` steps. False when no option can beat the incumbent.
+    fn probe_root(&mut self, masks: &mut Masks, iters: u64) -> bool {
+        if !self.probe(masks, 4, iters) {
+            return false;
+        }
+        self.net = Net::build_masked(self.m, Some(&masks.0));
+        self.retune(masks, iters);
+        true
+    }
+
     fn retune(&mut self, masks: &Masks, iters: u64) -> f64 {
         self.descend(
             masks,
@@ -517,8 +546,7 @@ pub(crate) fn branch_and_bound<'m>(
     bb.lns(&mu0, eval_limit / 4);
     bb.limit = eval_limit;
     // Probing: options that cannot beat the incumbent go.
-    let probed = bb.probe(&mut root, 4, retune);
-    if !probed {
+    if !bb.probe_root(&mut root, retune) {
         let inc = bb.search.best_value();
         return Some(BbResult {
             bound: inc,
@@ -527,9 +555,6 @@ pub(crate) fn branch_and_bound<'m>(
             work: bb.evals * per_eval,
         });
     }
-    // The options probing removed are gone from the network too.
-    bb.net = Net::build_masked(m, Some(&root.0));
-    bb.retune(&root, retune);
     let mu = bb.d.mu.clone();
     let (left, complete) = bb.tree(root, &mu, root_bound);
     let inc = bb.search.best_value();
@@ -639,19 +664,8 @@ impl Bb<'_, '_> {
                     .fold(if with_deferred { 1u64 << r_n } else { 0 }, |k, s| {
                         k | (1 << s)
                     });
-                let mut masks = Masks(
-                    (0..m.groups())
-                        .map(|g| {
-                            if free(cur[g]) {
-                                root.0[g] & keep
-                            } else {
-                                1u64 << cur[g]
-                            }
-                        })
-                        .collect(),
-                );
-                if !masks.propagate(m) || masks.0.iter().filter(|x| x.count_ones() > 1).count() < 2
-                {
+                let mut masks = Masks::around(&cur, |g| free(cur[g]).then(|| root.0[g] & keep));
+                if !masks.propagate(m) || masks.free() < 2 {
                     continue;
                 }
                 self.limit = (self.evals + share * len as u64).min(end);
@@ -718,15 +732,13 @@ pub(super) fn replan<'m>(
     let mut bb = Bb::new(m, net, d, search, limit(per_eval), deadline);
     if probe {
         bb.retune(&masks, PROBE_RETUNE);
-        if !bb.probe(&mut masks, 4, PROBE_RETUNE) {
+        if !bb.probe_root(&mut masks, PROBE_RETUNE) {
             return Replanned {
                 evals: bb.evals,
                 per_eval,
                 complete: true,
             };
         }
-        bb.net = Net::build_masked(m, Some(&masks.0));
-        bb.retune(&masks, PROBE_RETUNE);
     }
     let mu = bb.d.mu.clone();
     let (_, complete) = bb.tree(masks, &mu, f64::INFINITY);
@@ -748,7 +760,7 @@ pub(super) fn improve<'m>(
     work: u64,
     deadline: Deadline,
 ) -> u64 {
-    if !masks.propagate(m) || masks.0.iter().all(|x| x.count_ones() < 2) {
+    if !masks.propagate(m) || masks.free() == 0 {
         return 0;
     }
     replan(

@@ -81,8 +81,7 @@ pub(crate) fn fix_and_replan<'m>(
                 total.proven = true;
                 break;
             }
-            let free = masks.0.iter().filter(|x| x.count_ones() > 1).count();
-            if free > max_free || deadline.passed() {
+            if masks.free() > max_free || deadline.passed() {
                 break;
             }
             let done = bb::replan(
@@ -135,12 +134,7 @@ fn core<'m>(
         .collect();
     order.sort_by(|&a, &b| losses.lost[a].total_cmp(&losses.lost[b]).then(a.cmp(&b)));
     let root = Masks::root(m);
-    let cur = search.best_slots();
-    let mut masks = Masks(
-        (0..m.groups())
-            .map(|g| root.0[g] & (1u64 << cur[g]))
-            .collect(),
-    );
+    let mut masks = Masks::around(search.best_slots(), |_| None);
     for &g in order.iter().take(CORE) {
         masks.0[g] = root.0[g];
     }

@@ -177,18 +177,8 @@ pub(crate) fn clusters<'m>(
             }
         }
         // The cluster's groups are the ones marked in this round.
-        let mut masks = Masks(
-            (0..g_n)
-                .map(|g| {
-                    if mark[g] == round {
-                        root.0[g]
-                    } else {
-                        1u64 << cur[g]
-                    }
-                })
-                .collect(),
-        );
-        if !masks.propagate(m) || masks.0.iter().filter(|x| x.count_ones() > 1).count() < 2 {
+        let mut masks = Masks::around(&cur, |g| (mark[g] == round).then(|| root.0[g]));
+        if !masks.propagate(m) || masks.free() < 2 {
             spent += g_n as u64;
             continue;
         }

@@ -220,19 +220,13 @@ pub(super) fn crossover<'m>(
         }
         differ = take;
     }
-    let masks = Masks(
-        (0..g_n)
-            .map(|g| {
-                if differ[g] {
-                    root.0[g]
-                        & others
-                            .iter()
-                            .fold(1u64 << cur[g], |a, o| a | (1u64 << o[g]))
-                } else {
-                    1u64 << cur[g]
-                }
-            })
-            .collect(),
-    );
+    let masks = Masks::around(&cur, |g| {
+        differ[g].then(|| {
+            root.0[g]
+                & others
+                    .iter()
+                    .fold(1u64 << cur[g], |a, o| a | (1u64 << o[g]))
+        })
+    });
     bb::improve(m, search, lambda, masks, work, deadline)
 }

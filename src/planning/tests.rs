@@ -1024,11 +1024,7 @@ mod bound_props {
             with_relaxation(&p, |m, s, b, deadline| {
                 let cur = s.best_slots();
                 let root = bb::Masks::root(m);
-                let mut masks = bb::Masks(
-                    (0..m.groups())
-                        .map(|g| if free_bits & (1 << g) != 0 { root.0[g] } else { 1u64 << cur[g] })
-                        .collect(),
-                );
+                let mut masks = bb::Masks::around(cur, |g| (free_bits & (1 << g) != 0).then(|| root.0[g]));
                 if !masks.propagate(m) {
                     return Ok(());
                 }
