@@ -10,8 +10,10 @@ pub(crate) struct Flow {
     cap: Vec<f64>,
     level: Vec<i32>,
     iter: Vec<usize>,
-    /// Scratch for [`Flow::push_some`] (empty until first used).
+    /// Scratch for [`Flow::push_some`], kept between its calls (one per group
+    /// tested): the path edge per node, and the search queue.
     pred: Vec<u32>,
+    queue: Vec<u32>,
 }
 
 impl Flow {
@@ -24,6 +26,7 @@ impl Flow {
             level: vec![0; n],
             iter: vec![0; n],
             pred: Vec::new(),
+            queue: Vec::new(),
         }
     }
 
@@ -167,7 +170,7 @@ impl Flow {
         // pred[v]: the path edge at v (into v forwards, out of v backwards).
         let mut pred = std::mem::take(&mut self.pred);
         pred.resize(self.n, NONE);
-        let mut queue: Vec<u32> = Vec::new();
+        let mut queue = std::mem::take(&mut self.queue);
         for _ in 0..paths {
             if total >= enough {
                 break;
@@ -229,6 +232,7 @@ impl Flow {
             }
         }
         self.pred = pred;
+        self.queue = queue;
         total
     }
 
