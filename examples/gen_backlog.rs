@@ -207,6 +207,18 @@ struct TeamCaps {
     total: u64,
 }
 
+impl TeamCaps {
+    /// The capacity of team `t` in slot `s` (2027.4 is slot 3).
+    fn of(&self, t: usize, s: usize) -> u64 {
+        let (default, r4) = self.teams[t];
+        if s == 3 {
+            r4
+        } else {
+            default
+        }
+    }
+}
+
 /// A drawn commitment: partner index, requests, weight.
 type DrawnCommitment = (usize, Vec<usize>, u64);
 
@@ -320,14 +332,10 @@ fn fit_teams(b: &mut Backlog, drawn: &[Drawn], caps: &TeamCaps) {
     for (pin, d) in b.pin.iter_mut().zip(drawn) {
         let Some(slot) = *pin else { continue };
         let s = usize::try_from(slot).unwrap_or(1) - 1;
-        let fits = d.teams.iter().all(|&(t, u)| {
-            let cap = if s == 3 {
-                caps.teams[t].1
-            } else {
-                caps.teams[t].0
-            };
-            load[s][t] + u <= cap
-        });
+        let fits = d
+            .teams
+            .iter()
+            .all(|&(t, u)| load[s][t] + u <= caps.of(t, s));
         if fits {
             for &(t, u) in &d.teams {
                 load[s][t] += u;
@@ -356,10 +364,7 @@ fn problem(
                 Some(c) => c.total,
             }),
             team_capacity: caps.map_or_else(Vec::new, |c| {
-                c.teams
-                    .iter()
-                    .map(|&(d, r4)| if s == 3 { r4 } else { d })
-                    .collect()
+                (0..c.teams.len()).map(|t| c.of(t, s)).collect()
             }),
             weight: weights[s],
         })
