@@ -23,6 +23,14 @@ Commands:
       plan --dry-run` on the generated workspace, else the solver alone,
       `nrp_solve --problem`) beside HiGHS's optimum: % below the optimum,
       seconds, reported gap.
+  bound PROBLEM.json [--knapsacks single|pair|overlap]
+      the exact bound of zyklus's Lagrangian decomposition, by column generation
+      (single: what its subgradient descent converges to; pair/overlap: knapsacks
+      over two slots at once, a stronger relaxation zyklus does not have).
+  race [--sizes 40] [--seeds 4,...,12] [--teams]
+      how fast HiGHS itself gets close on generated backlogs: seconds until its
+      plan is within 0.2 % and 0.1 % of the optimum, and until its bound is
+      within 0.5 % of it (what the issue-12 targets ask of zyklus in 1–2 s).
   diff PROBLEM.json
       our plan (`nrp_solve --problem`) beside the optimum, request by request: the
       requests placed differently, with what ties them (how the search falls short).
@@ -47,11 +55,51 @@ import time
 NOW = "2026-12-01T00:00:00Z"
 
 
-def highs_solve(p, threshold=None, time_limit=600.0, relax=False):
+def highs_solve(p, threshold=None, time_limit=600.0, relax=False, log_file=None):
     """Max objective, or (with threshold) min moves s.t. objective >= threshold.
-    With relax, the LP relaxation (every variable continuous) instead.
+    With relax, the LP relaxation (every variable continuous) instead. With
+    log_file, HiGHS writes its progress log there.
 
     Returns dict(value, bound, optimal, assignment)."""
+    import highspy
+
+    h, x, const = highs_model(p, threshold, time_limit, relax)
+    if log_file:
+        h.setOptionValue("log_file", log_file)
+        h.setOptionValue("output_flag", True)
+        h.setOptionValue("log_to_console", False)
+    t = time.time()
+    h.run()
+    secs = time.time() - t
+    info = h.getInfo()
+    status = h.getModelStatus()
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    sol = h.getSolution().col_value
+    assignment = []
+    for i in range(len(p["requests"])):
+        a = None
+        for s, c in x[i].items():
+            if sol[c] > 0.5:
+                a = s
+        assignment.append(a)
+    val = info.objective_function_value
+    bound = val if relax else info.mip_dual_bound
+    if threshold is not None:
+        val += const
+        bound += const
+    return {
+        "value": val,
+        "bound": bound,
+        "optimal": optimal,
+        "secs": secs,
+        "assignment": assignment,
+    }
+
+
+def highs_model(p, threshold=None, time_limit=600.0, relax=False):
+    """The MIP of the module docstring, passed to a new HiGHS instance, not yet
+    run: (highs, x, const) with x[i][s] the column of "request i ships in slot s"
+    and const the objective's constant (with a threshold)."""
     import highspy
     import numpy as np
 
@@ -214,32 +262,126 @@ def highs_solve(p, threshold=None, time_limit=600.0, relax=False):
     ]
     lp.sense_ = sense
     h.passModel(lp)
-    t = time.time()
-    h.run()
-    secs = time.time() - t
-    info = h.getInfo()
-    status = h.getModelStatus()
-    optimal = status == highspy.HighsModelStatus.kOptimal
-    sol = h.getSolution().col_value
-    assignment = []
-    for i in range(n):
-        a = None
-        for s, c in x[i].items():
-            if sol[c] > 0.5:
-                a = s
-        assignment.append(a)
-    val = info.objective_function_value
-    bound = val if relax else info.mip_dual_bound
-    if threshold is not None:
-        val += const
-        bound += const
-    return {
-        "value": val,
-        "bound": bound,
-        "optimal": optimal,
-        "secs": secs,
-        "assignment": assignment,
-    }
+    return h, x, const if threshold is not None else 0.0
+
+
+def highs_race(p, opt, time_limit, log_file):
+    """How fast HiGHS gets close: the seconds until its best plan is within 0.2 %
+    and 0.1 % of the optimum `opt`, and until its bound is within 0.5 % of it
+    (None: not within the time limit), read from its progress log."""
+    import re
+
+    highs_solve(p, None, time_limit, log_file=log_file)
+    near = {"0.2": None, "0.1": None, "bound0.5": None}
+    row = re.compile(r"^\s*\S?\s+\d+\s+\d+\s+\d+\s+[\d.]+%\s+(\S+)\s+(\S+)\s.*\s([\d.]+)s$")
+    with open(log_file) as f:
+        for line in f:
+            m = row.match(line)
+            if not m:
+                continue
+            try:
+                bound, sol, t = float(m.group(1)), float(m.group(2)), float(m.group(3))
+            except ValueError:
+                continue  # "inf" before the first plan
+            for key, frac in (("0.2", 0.002), ("0.1", 0.001)):
+                if near[key] is None and sol >= opt * (1 - frac):
+                    near[key] = t
+            if near["bound0.5"] is None and bound <= opt * 1.005:
+                near["bound0.5"] = t
+    return near
+
+
+def colgen_bound(p, knapsacks, max_rounds=2000):
+    """The exact bound of zyklus's Lagrangian decomposition (docs/planning.md), by
+    column generation: HiGHS's LP relaxation with every (slot, resource) knapsack
+    replaced by the convex hull of its fillings (Dantzig–Wolfe). knapsacks:
+    "single" (one knapsack per slot and resource: what the decomposition's
+    subgradient descent converges to), "pair" (slots 0+1, 2+3, …: a knapsack per
+    resource over two slots at once, each request in at most one of them) or
+    "overlap" (pairs 0+1, 1+2, …). Returns (bound, rounds); the bound is None
+    when max_rounds ended the column generation (the value is then no bound)."""
+    import highspy
+    import numpy as np
+
+    h, x, _ = highs_model(p, relax=True)
+    inf = highspy.kHighsInf
+    reqs, slots = p["requests"], p["slots"]
+    r_n, n = len(slots), len(reqs)
+
+    def units(i, j):
+        if j < 0:
+            return reqs[i]["effort"]
+        return sum(q[1] for q in reqs[i].get("team_effort", []) if q[0] == j)
+
+    def cap(s, j):
+        return slots[s].get("capacity") if j < 0 else slots[s]["team_capacity"][j]
+
+    if knapsacks == "single":
+        groups = [(s,) for s in range(r_n)]
+    elif knapsacks == "pair":
+        groups = [tuple(range(s, min(s + 2, r_n))) for s in range(0, r_n, 2)]
+    else:
+        groups = [(s, s + 1) for s in range(r_n - 1)] or [(0,)]
+    kps = []
+    for g in groups:
+        for j in [-1] + list(range(len(p.get("teams", [])))):
+            if any(cap(s, j) is None for s in g):
+                continue
+            items = [(i, s) for s in g for i in range(n) if s in x[i] and units(i, j) > 0]
+            kps.append((g, j, items))
+    # x[i,s] <= Σ fillings that hold (i, s) (an expensive artificial keeps the
+    # master feasible until the fillings arrive); Σ fillings <= 1 per knapsack.
+    link, conv = {}, []
+    row = h.getNumRow()
+    one = lambda c: (np.array([c], dtype=np.int32), np.array([1.0]))
+    for k, (_, _, items) in enumerate(kps):
+        for (i, s) in items:
+            h.addRow(-inf, 0, 1, *one(x[i][s]))
+            h.addCol(-1e6, 0, inf, 1, np.array([row], dtype=np.int32), np.array([-1.0]))
+            link[(k, i, s)] = row
+            row += 1
+    for _ in kps:
+        h.addRow(-inf, 1, 0, np.array([], dtype=np.int32), np.array([]))
+        conv.append(row)
+        row += 1
+
+    def best_filling(k, dual):
+        g, j, items = kps[k]
+        caps = [cap(s, j) for s in g]
+        by_req = {}
+        for (i, s) in items:
+            if dual[link[(k, i, s)]] > 1e-12:
+                by_req.setdefault(i, []).append((g.index(s), dual[link[(k, i, s)]]))
+        c1 = caps[1] if len(caps) > 1 else 0
+        # dp[a][b]: best value using a units of the first slot, b of the second
+        dp = [[(0.0, ()) for _ in range(c1 + 1)] for _ in range(caps[0] + 1)]
+        for i, opts in by_req.items():
+            u = units(i, j)
+            nd = [r[:] for r in dp]
+            for which, v in opts:
+                d0, d1 = (u, 0) if which == 0 else (0, u)
+                for a in range(d0, caps[0] + 1):
+                    for b in range(d1, c1 + 1):
+                        q = dp[a - d0][b - d1]
+                        if q[0] + v > nd[a][b][0]:
+                            nd[a][b] = (q[0] + v, q[1] + ((i, g[which]),))
+            dp = nd
+        return max(max(r) for r in dp)
+
+    for rounds in range(1, max_rounds + 1):
+        h.run()
+        dual = h.getSolution().row_dual
+        added = 0
+        for k in range(len(kps)):
+            v, filling = best_filling(k, dual)
+            if filling and v - dual[conv[k]] > 1e-7:
+                idx = [link[(k, i, s)] for (i, s) in filling] + [conv[k]]
+                val = [-1.0] * len(filling) + [1.0]
+                h.addCol(0.0, 0, inf, len(idx), np.array(idx, dtype=np.int32), np.array(val))
+                added += 1
+        if not added:
+            return h.getInfo().objective_function_value, rounds
+    return None, max_rounds
 
 
 def objective(p, a):
@@ -313,6 +455,29 @@ def cmd_optimum(a):
     r = highs_solve(p, a.threshold, a.time_limit, relax=a.lp)
     r.pop("assignment")
     print(json.dumps(r))
+
+
+def cmd_bound(a):
+    with open(a.problem) as f:
+        p = json.load(f)
+    t = time.time()
+    bound, rounds = colgen_bound(p, a.knapsacks)
+    print(json.dumps({"knapsacks": a.knapsacks, "bound": bound, "rounds": rounds, "secs": time.time() - t}))
+
+
+def cmd_race(a):
+    for n in [int(x) for x in a.sizes.split(",")]:
+        for seed in [int(x) for x in a.seeds.split(",")]:
+            with tempfile.TemporaryDirectory() as tmp:
+                p = gen(a.bin, n, seed, a.teams, os.path.join(tmp, "ws"), os.path.join(tmp, "p.json"))
+                opt = cached_optimum(p, a.cache, a.time_limit)
+                near = highs_race(p, opt["value"], a.time_limit, os.path.join(tmp, "highs.log"))
+            show = lambda t: "never" if t is None else f"{t:.1f} s"
+            print(
+                f"{n:>5} seed {seed:>3}: HiGHS within 0.2 % {show(near['0.2']):>7}, "
+                f"within 0.1 % {show(near['0.1']):>7}, bound within 0.5 % {show(near['bound0.5']):>7}",
+                flush=True,
+            )
 
 
 def cmd_generated(a):
@@ -495,8 +660,22 @@ def main():
     s.add_argument("--tolerance", type=float, default=0.5)
     d = sub.add_parser("diff")
     d.add_argument("problem")
+    b = sub.add_parser("bound")
+    b.add_argument("problem")
+    b.add_argument("--knapsacks", choices=["single", "pair", "overlap"], default="single")
+    r = sub.add_parser("race")
+    r.add_argument("--sizes", default="40")
+    r.add_argument("--seeds", default="4,5,6,7,8,9,10,11,12")
+    r.add_argument("--teams", action="store_true")
     a = ap.parse_args()
-    {"optimum": cmd_optimum, "generated": cmd_generated, "stability": cmd_stability, "diff": cmd_diff}[a.cmd](a)
+    {
+        "optimum": cmd_optimum,
+        "generated": cmd_generated,
+        "stability": cmd_stability,
+        "diff": cmd_diff,
+        "bound": cmd_bound,
+        "race": cmd_race,
+    }[a.cmd](a)
 
 
 if __name__ == "__main__":
