@@ -464,12 +464,18 @@ pub(crate) fn subgradient(m: &Model, slots: &[usize], lambda: &[f64]) -> (Vec<f6
             }
         })
         .collect();
-    let norm = grad
-        .iter()
+    let norm = projected_sq_norm(&grad, lambda);
+    (grad, norm)
+}
+
+/// The squared length of a step against direction `v` from `lambda`, projected
+/// onto λ ≥ 0: components that would push a zero multiplier below zero count
+/// nothing.
+fn projected_sq_norm(v: &[f64], lambda: &[f64]) -> f64 {
+    v.iter()
         .zip(lambda)
         .map(|(g, l)| if *l <= 0.0 && *g > 0.0 { 0.0 } else { g * g })
-        .sum();
-    (grad, norm)
+        .sum()
 }
 
 /// The deflection factor of the capacity multipliers' steps (see [`lagrangian`]).
@@ -531,14 +537,10 @@ impl Steps {
         } else {
             0.0
         };
-        let mut norm = 0.0;
-        for ((d, g), lam) in self.dir.iter_mut().zip(grad).zip(&self.lambda) {
+        for (d, g) in self.dir.iter_mut().zip(grad) {
             *d = g + beta * *d;
-            // (as in `subgradient`: no length along a bound it cannot leave)
-            if *lam > 0.0 || *d <= 0.0 {
-                norm += *d * *d;
-            }
         }
+        let norm = projected_sq_norm(&self.dir, &self.lambda);
         if norm <= 0.0 {
             return;
         }
