@@ -46,11 +46,7 @@ print(json.dumps(out))
         .arg(dir)
         .output()
         .expect("python3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = crate::fixtures::succeeded(out, "the Python e-mail check");
     serde_json::from_slice(&out.stdout).expect("json")
 }
 

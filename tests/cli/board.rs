@@ -699,13 +699,8 @@ fn the_board_in_headless_chromium() {
             fs::write(keep.join(name), bytes).expect("copy the site");
         }
     }
-    let out = cmd.output().expect("run python3");
+    let out = crate::fixtures::succeeded(cmd.output().expect("run python3"), "the browser check");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "the browser check failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
-    );
     assert!(stdout.contains("8 pages checked"), "{stdout}");
     println!("{stdout}");
 }

@@ -45,12 +45,8 @@ print(json.dumps({
         .arg(path)
         .output()
         .expect("python3 must be installed to check .ics files");
-    assert!(
-        out.status.success(),
-        "python icalendar could not parse {}:\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let what = format!("python icalendar parsing {}", path.display());
+    let out = crate::fixtures::succeeded(out, &what);
     serde_json::from_slice(&out.stdout).expect("JSON from the checker")
 }
 

@@ -257,12 +257,8 @@ fn concurrent_runs_make_one_commit() {
         let mut committed = 0;
         for c in children {
             let out = c.wait_with_output().expect("wait");
+            let out = crate::fixtures::succeeded(out, &format!("round {round}"));
             let stdout = String::from_utf8_lossy(&out.stdout);
-            assert!(
-                out.status.success(),
-                "round {round}: {stdout}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
             if stdout.contains("committed") {
                 committed += 1;
             }
@@ -297,11 +293,7 @@ fn a_second_run_waits_for_the_first() {
     assert!(!dir.join("CHANGELOG.md").exists());
     held.unlock().expect("unlock");
     let out = child.wait_with_output().expect("wait");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::fixtures::succeeded(out, "zyklus changelog, once the lock is free");
     assert_eq!(git(&dir, &["log", "--oneline"]).lines().count(), 2);
 }
 

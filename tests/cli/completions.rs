@@ -25,11 +25,7 @@ fn every_shell_gets_a_script_and_bash_parses_it() {
         .arg(t.path("zyklus.bash"))
         .output()
         .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "bash -n: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::fixtures::succeeded(out, "bash -n");
     t.run(&["completions", "tcsh"]).code(2);
 }
 
@@ -65,12 +61,8 @@ fn man_writes_a_page_per_command_that_man_renders() {
         .env("MANWIDTH", "80")
         .output()
         .expect("man runs");
+    let out = crate::fixtures::succeeded(out, "man -l");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "man -l: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(text.contains("zyklus-gate-deploy"), "{text}");
     assert!(text.contains("--deployed"), "{text}");
 }

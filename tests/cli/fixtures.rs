@@ -4,7 +4,7 @@
 //! so that no test module reaches into another for its starting point.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 use crate::support::Test;
 
@@ -94,6 +94,19 @@ resolved_at = 2026-12-28T09:00:00+01:00
     t
 }
 
+/// `out`, after asserting that its command succeeded; the failure message names
+/// the command (`what`) and shows its stdout and stderr.
+pub fn succeeded(out: Output, what: &str) -> Output {
+    assert!(
+        out.status.success(),
+        "{what} failed ({})\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Runs `git` in `dir` with a fixed author, and returns its stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -106,11 +119,7 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_COMMITTER_EMAIL", "tester@example.com")
         .output()
         .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeded(out, &format!("git {args:?}"));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 

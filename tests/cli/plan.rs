@@ -341,11 +341,7 @@ fn generated(args: &[&str]) -> Test {
         .arg(t.root())
         .output()
         .expect("run gen_backlog");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::fixtures::succeeded(out, "gen_backlog");
     t
 }
 

@@ -194,7 +194,7 @@ fn by_falls_back_to_git_user_name_without_user() {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .expect("run");
-    assert!(out.status.success(), "{out:?}");
+    crate::fixtures::succeeded(out, "zyklus gate advance");
     let v = release_toml(&t, "2027.1");
     assert_eq!(v["history"][0]["by"].as_str(), Some("Gitta Lead"));
 }

@@ -27,13 +27,13 @@ fn workspace_is_found_from_a_subdirectory_and_via_env() {
     let mut t = ws(&[("CR-1", OK_REQUEST)]);
     let mut cmd = t.command(&["validate"]);
     cmd.current_dir(t.path("requests"));
-    assert!(cmd.output().expect("run").status.success());
+    crate::fixtures::succeeded(cmd.output().expect("run"), "validate from requests/");
     let elsewhere = Test::empty();
     let root = t.root().to_str().expect("utf-8 path").to_owned();
     t.env("ZYKLUS_WORKSPACE", &root);
     let mut cmd = t.command(&["validate"]);
     cmd.current_dir(elsewhere.root());
-    assert!(cmd.output().expect("run").status.success());
+    crate::fixtures::succeeded(cmd.output().expect("run"), "validate via ZYKLUS_WORKSPACE");
 }
 
 #[test]
