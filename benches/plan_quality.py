@@ -96,6 +96,11 @@ def highs_solve(p, threshold=None, time_limit=600.0, relax=False, log_file=None)
     }
 
 
+def team_units(req, t):
+    """The units of team t that a request (problem JSON) takes."""
+    return sum(q[1] for q in req.get("team_effort", []) if q[0] == t)
+
+
 def highs_model(p, threshold=None, time_limit=600.0, relax=False):
     """The MIP of the module docstring, passed to a new HiGHS instance, not yet
     run: (highs, x, const) with x[i][s] the column of "request i ships in slot s"
@@ -189,7 +194,7 @@ def highs_model(p, threshold=None, time_limit=600.0, relax=False):
         for t in range(len(teams)):
             idx, val = [], []
             for i in range(n):
-                u = sum(q[1] for q in reqs[i].get("team_effort", []) if q[0] == t)
+                u = team_units(reqs[i], t)
                 if u > 0 and s in x[i]:
                     idx.append(x[i][s])
                     val.append(u)
@@ -309,9 +314,7 @@ def colgen_bound(p, knapsacks, max_rounds=2000):
     r_n, n = len(slots), len(reqs)
 
     def units(i, j):
-        if j < 0:
-            return reqs[i]["effort"]
-        return sum(q[1] for q in reqs[i].get("team_effort", []) if q[0] == j)
+        return reqs[i]["effort"] if j < 0 else team_units(reqs[i], j)
 
     def cap(s, j):
         return slots[s].get("capacity") if j < 0 else slots[s]["team_capacity"][j]
