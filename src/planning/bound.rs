@@ -478,6 +478,24 @@ fn projected_sq_norm(v: &[f64], lambda: &[f64]) -> f64 {
         .sum()
 }
 
+/// Whether the bound `l` improves on `best` by more than rounding noise (a
+/// relative 1e-9).
+pub(crate) fn improves(l: f64, best: f64) -> bool {
+    l < best - 1e-9 * l.abs().max(1.0)
+}
+
+/// How much of the previous direction `d` a deflected subgradient step
+/// (Camerini–Fratta–Maffioli) adds to the subgradient g, from gd = g·d and
+/// dd = d·d: `factor` times the part of d that g turns back against, none when g
+/// does not turn back.
+pub(crate) fn deflection(gd: f64, dd: f64, factor: f64) -> f64 {
+    if gd < 0.0 && dd > 0.0 {
+        -factor * gd / dd
+    } else {
+        0.0
+    }
+}
+
 /// The deflection factor of the capacity multipliers' steps (see [`lagrangian`]).
 const DEFLECT: f64 = 1.5;
 
@@ -506,6 +524,11 @@ impl Steps {
         }
     }
 
+    /// Whether the step factor has shrunk too far for further steps to matter.
+    fn spent(&self) -> bool {
+        self.theta < 1e-4
+    }
+
     /// Takes the value `l` at the current multipliers into this sequence's and
     /// the overall best (`best`, `best_lambda`), and halves the step factor after
     /// eight cuts without a better bound of its own.
@@ -514,8 +537,7 @@ impl Steps {
             *best = l;
             best_lambda.copy_from_slice(&self.lambda);
         }
-        let improved = l < self.best - 1e-9 * l.abs().max(1.0);
-        if improved {
+        if improves(l, self.best) {
             self.stale = 0;
         } else {
             self.stale += 1;
@@ -532,11 +554,7 @@ impl Steps {
     fn step(&mut self, l: f64, lb: f64, grad: &[f64]) {
         let gd: f64 = grad.iter().zip(&self.dir).map(|(a, b)| a * b).sum();
         let dd: f64 = self.dir.iter().map(|b| b * b).sum();
-        let beta = if gd < 0.0 && dd > 0.0 {
-            -self.deflect * gd / dd
-        } else {
-            0.0
-        };
+        let beta = deflection(gd, dd, self.deflect);
         for (d, g) in self.dir.iter_mut().zip(grad) {
             *d = g + beta * *d;
         }
@@ -650,11 +668,11 @@ pub(crate) fn lagrangian(
             let (l, grad, norm) = cut(&plain, search, repair);
             plain.record(l, &mut best, &mut best_lambda);
             let lb = search.best_value();
-            if norm <= 0.0 || finish(m, best) <= lb + m.tolerance() || plain.theta < 1e-4 {
+            if norm <= 0.0 || finish(m, best) <= lb + m.tolerance() || plain.spent() {
                 break;
             }
             plain.step(l, lb, &grad);
-            if deflected.theta >= 1e-4 {
+            if !deflected.spent() {
                 let (l, grad, norm) = cut(&deflected, search, repair);
                 deflected.record(l, &mut best, &mut best_lambda);
                 if norm <= 0.0 {

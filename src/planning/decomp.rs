@@ -17,7 +17,7 @@
 //! cuts off every fractional knapsack solution (all cover inequalities at once).
 
 use super::bb::Masks;
-use super::bound::Net;
+use super::bound::{deflection, improves, Net};
 use super::clock::Deadline;
 use super::model::Model;
 
@@ -300,7 +300,7 @@ impl Decomp {
             let e = self.eval(m, net, masks);
             evals += 1;
             let eb = e.bound;
-            let improved = e.bound < best - 1e-9 * e.bound.abs().max(1.0);
+            let improved = improves(e.bound, best);
             if improved {
                 best = e.bound;
                 best_mu.clone_from(&self.mu);
@@ -391,11 +391,7 @@ impl Decomp {
                 }
                 continue;
             }
-            let beta = if gd < 0.0 && dd > 0.0 {
-                -s.deflect * gd / dd
-            } else {
-                0.0
-            };
+            let beta = deflection(gd, dd, s.deflect);
             let mut norm = 0.0;
             for (gv, dv) in g.iter().zip(dir.iter_mut()) {
                 for (a, b) in gv.iter().zip(dv.iter_mut()) {
