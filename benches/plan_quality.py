@@ -96,9 +96,21 @@ def highs_solve(p, threshold=None, time_limit=600.0, relax=False, log_file=None)
     }
 
 
-def team_units(req, t):
-    """The units of team t that a request (problem JSON) takes."""
-    return sum(q[1] for q in req.get("team_effort", []) if q[0] == t)
+def resources(p):
+    """The resources of a problem JSON: -1 for the total, then every team's index."""
+    return [-1] + list(range(len(p.get("teams", []))))
+
+
+def units(req, j):
+    """The units of resource j (see `resources`) that a request takes."""
+    if j < 0:
+        return req["effort"]
+    return sum(q[1] for q in req.get("team_effort", []) if q[0] == j)
+
+
+def capacity(slot, j):
+    """A slot's capacity of resource j (see `resources`); None = unlimited."""
+    return slot.get("capacity") if j < 0 else slot["team_capacity"][j]
 
 
 def highs_model(p, threshold=None, time_limit=600.0, relax=False):
@@ -119,7 +131,6 @@ def highs_model(p, threshold=None, time_limit=600.0, relax=False):
     R = len(slots)
     reqs = p["requests"]
     n = len(reqs)
-    teams = p.get("teams", [])
     weights = [s["weight"] for s in slots]
     ncol = [0]
     costs = []
@@ -187,19 +198,13 @@ def highs_model(p, threshold=None, time_limit=600.0, relax=False):
                 if idx:
                     row(0, inf, idx, val)
     for s, sl in enumerate(slots):
-        if sl.get("capacity") is not None:
-            idx = [x[i][s] for i in range(n) if s in x[i]]
-            val = [reqs[i]["effort"] for i in range(n) if s in x[i]]
-            row(-inf, sl["capacity"], idx, val)
-        for t in range(len(teams)):
-            idx, val = [], []
-            for i in range(n):
-                u = team_units(reqs[i], t)
-                if u > 0 and s in x[i]:
-                    idx.append(x[i][s])
-                    val.append(u)
-            if idx:
-                row(-inf, sl["team_capacity"][t], idx, val)
+        for j in resources(p):
+            if capacity(sl, j) is None:
+                continue
+            use = [(x[i][s], units(reqs[i], j)) for i in range(n) if s in x[i]]
+            use = [(c, u) for c, u in use if u > 0]
+            if use:
+                row(-inf, capacity(sl, j), [c for c, _ in use], [u for _, u in use])
     for c in p.get("commitments", []):
         members = sorted(set(c["requests"]))
         if not members or R == 0:
@@ -313,12 +318,6 @@ def colgen_bound(p, knapsacks, max_rounds=2000):
     reqs, slots = p["requests"], p["slots"]
     r_n, n = len(slots), len(reqs)
 
-    def units(i, j):
-        return reqs[i]["effort"] if j < 0 else team_units(reqs[i], j)
-
-    def cap(s, j):
-        return slots[s].get("capacity") if j < 0 else slots[s]["team_capacity"][j]
-
     if knapsacks == "single":
         groups = [(s,) for s in range(r_n)]
     elif knapsacks == "pair":
@@ -327,10 +326,10 @@ def colgen_bound(p, knapsacks, max_rounds=2000):
         groups = [(s, s + 1) for s in range(r_n - 1)] or [(0,)]
     kps = []
     for g in groups:
-        for j in [-1] + list(range(len(p.get("teams", [])))):
-            if any(cap(s, j) is None for s in g):
+        for j in resources(p):
+            if any(capacity(slots[s], j) is None for s in g):
                 continue
-            items = [(i, s) for s in g for i in range(n) if s in x[i] and units(i, j) > 0]
+            items = [(i, s) for s in g for i in range(n) if s in x[i] and units(reqs[i], j) > 0]
             kps.append((g, j, items))
     # x[i,s] <= Σ fillings that hold (i, s) (an expensive artificial keeps the
     # master feasible until the fillings arrive); Σ fillings <= 1 per knapsack.
@@ -350,7 +349,7 @@ def colgen_bound(p, knapsacks, max_rounds=2000):
 
     def best_filling(k, dual):
         g, j, items = kps[k]
-        caps = [cap(s, j) for s in g]
+        caps = [capacity(slots[s], j) for s in g]
         by_req = {}
         for (i, s) in items:
             if dual[link[(k, i, s)]] > 1e-12:
@@ -359,7 +358,7 @@ def colgen_bound(p, knapsacks, max_rounds=2000):
         # dp[a][b]: best value using a units of the first slot, b of the second
         dp = [[(0.0, ()) for _ in range(c1 + 1)] for _ in range(caps[0] + 1)]
         for i, opts in by_req.items():
-            u = units(i, j)
+            u = units(reqs[i], j)
             nd = [r[:] for r in dp]
             for which, v in opts:
                 d0, d1 = (u, 0) if which == 0 else (0, u)
